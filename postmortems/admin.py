@@ -1,0 +1,211 @@
+"""A useful admin for every model: list columns, filters, search, read-only history."""
+
+from django.contrib import admin
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from .models import (
+    ChecklistAssessment,
+    ChecklistItem,
+    ChecklistTemplate,
+    ChecklistTemplateVersion,
+    FailureCategory,
+    HotfixPullRequest,
+    MergedPullRequest,
+    MissingChecklistItem,
+    Postmortem,
+    PreventionAction,
+    Repository,
+    ReviewEvent,
+    Team,
+    User,
+    WebhookDelivery,
+)
+
+
+class NoDeleteMixin:
+    """Records are dismissed or retired, never deleted through the app."""
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(User)
+class UserAdmin(DjangoUserAdmin):
+    fieldsets = (*DjangoUserAdmin.fieldsets, ("GitHub", {"fields": ("github_login",)}))
+    list_display = ("username", "email", "github_login", "is_staff", "is_active")
+    search_fields = ("username", "email", "github_login", "first_name", "last_name")
+
+
+@admin.register(Team)
+class TeamAdmin(admin.ModelAdmin):
+    list_display = ("name", "slug")
+    search_fields = ("name", "slug")
+    prepopulated_fields = {"slug": ("name",)}
+    filter_horizontal = ("members",)
+
+
+@admin.register(Repository)
+class RepositoryAdmin(admin.ModelAdmin):
+    list_display = ("full_name", "team", "default_branch", "postmortem_due_days", "writeback_enabled")
+    list_filter = ("team", "writeback_enabled", "debt_status_enabled")
+    search_fields = ("full_name",)
+
+
+@admin.register(MergedPullRequest)
+class MergedPullRequestAdmin(NoDeleteMixin, admin.ModelAdmin):
+    list_display = ("__str__", "title", "author_login", "merged_at", "base_branch", "is_hotfix")
+    list_filter = ("is_hotfix", "repository")
+    search_fields = ("title", "author_login", "head_branch", "merge_commit_sha")
+    date_hierarchy = "merged_at"
+    list_select_related = ("repository",)
+    raw_id_fields = ("repository",)
+
+
+@admin.register(HotfixPullRequest)
+class HotfixPullRequestAdmin(NoDeleteMixin, admin.ModelAdmin):
+    list_display = ("merged_pr", "postmortem", "comment_state", "commit_status_state", "no_longer_hotfix")
+    list_filter = ("comment_state", "commit_status_state", "no_longer_hotfix")
+    search_fields = ("merged_pr__title", "postmortem__title")
+    list_select_related = ("merged_pr__repository", "postmortem")
+    raw_id_fields = ("merged_pr", "postmortem")
+    readonly_fields = ("comment_id", "writeback_error", "writeback_attempts", "writeback_updated_at")
+
+
+@admin.register(FailureCategory)
+class FailureCategoryAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+    list_display = ("name", "slug", "is_active")
+    list_filter = ("is_active",)
+    search_fields = ("name", "slug", "description")
+    prepopulated_fields = {"slug": ("name",)}
+
+
+class PreventionActionInline(admin.TabularInline):
+    model = PreventionAction
+    fk_name = "postmortem"
+    extra = 0
+    can_delete = False
+    fields = ("description", "kind", "owner", "due_date", "status", "evidence_url", "expires_at")
+    raw_id_fields = ("owner",)
+    show_change_link = True
+
+
+class HotfixPullRequestInline(admin.TabularInline):
+    model = HotfixPullRequest
+    extra = 0
+    can_delete = False
+    fields = ("merged_pr", "comment_state", "commit_status_state", "writeback_error")
+    readonly_fields = fields
+
+
+@admin.register(Postmortem)
+class PostmortemAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+    list_display = ("id", "title", "status", "severity", "repository", "owner", "category", "due_at", "gap_kind")
+    list_filter = (
+        "status",
+        "severity",
+        "detection_method",
+        "category",
+        "gap_kind",
+        "recurred_despite_prevention",
+        "repository__team",
+    )
+    search_fields = ("title", "summary", "root_cause")
+    date_hierarchy = "created_at"
+    list_select_related = ("repository", "owner", "category")
+    raw_id_fields = ("owner", "reviewer", "introduced_by", "repository", "checklist_version")
+    filter_horizontal = ("contributing_categories", "prior_occurrences")
+    readonly_fields = (
+        "status",
+        "submitted_at",
+        "approved_at",
+        "dismissed_at",
+        "gap_kind",
+        "anchor_at",
+        "recurred_despite_prevention",
+    )
+    inlines = [HotfixPullRequestInline, PreventionActionInline]
+
+
+@admin.register(PreventionAction)
+class PreventionActionAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+    list_display = ("description", "kind", "status", "owner", "due_date", "postmortem")
+    list_filter = ("kind", "status")
+    search_fields = ("description", "evidence_url")
+    list_select_related = ("owner", "postmortem")
+    raw_id_fields = ("postmortem", "owner", "replaced_by")
+
+
+class ChecklistItemInline(admin.TabularInline):
+    model = ChecklistItem
+    extra = 0
+    can_delete = False
+
+
+@admin.register(ChecklistTemplate)
+class ChecklistTemplateAdmin(admin.ModelAdmin):
+    list_display = ("name", "is_default", "created_at")
+    search_fields = ("name",)
+
+
+@admin.register(ChecklistTemplateVersion)
+class ChecklistTemplateVersionAdmin(NoDeleteMixin, admin.ModelAdmin):
+    list_display = ("template", "number", "created_by", "created_at", "change_note")
+    list_filter = ("template",)
+    inlines = [ChecklistItemInline]
+
+    def has_change_permission(self, request, obj=None):
+        # Versions are frozen: editing a checklist makes a new version.
+        return False
+
+
+@admin.register(ChecklistItem)
+class ChecklistItemAdmin(NoDeleteMixin, admin.ModelAdmin):
+    list_display = ("text", "version", "position")
+    list_filter = ("version__template",)
+    search_fields = ("text",)
+    list_select_related = ("version__template",)
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(ChecklistAssessment)
+class ChecklistAssessmentAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+    list_display = ("postmortem", "item", "status", "would_have_caught", "ineffective")
+    list_filter = ("status", "would_have_caught", "ineffective")
+    list_select_related = ("postmortem", "item")
+    raw_id_fields = ("postmortem", "item")
+
+
+@admin.register(MissingChecklistItem)
+class MissingChecklistItemAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+    list_display = ("text", "postmortem", "proposed_at", "promoted_to")
+    search_fields = ("text",)
+    raw_id_fields = ("postmortem", "promoted_to", "promoted_by")
+
+
+@admin.register(ReviewEvent)
+class ReviewEventAdmin(NoDeleteMixin, admin.ModelAdmin):
+    list_display = ("postmortem", "kind", "actor", "created_at")
+    list_filter = ("kind",)
+    search_fields = ("comment",)
+    raw_id_fields = ("postmortem", "actor")
+
+
+@admin.register(WebhookDelivery)
+class WebhookDeliveryAdmin(NoDeleteMixin, admin.ModelAdmin):
+    list_display = ("delivery_id", "event", "action", "status", "attempts", "received_at")
+    list_filter = ("status", "event")
+    search_fields = ("delivery_id", "last_error")
+    readonly_fields = (
+        "delivery_id",
+        "event",
+        "action",
+        "payload",
+        "received_at",
+        "attempts",
+        "last_error",
+        "processed_at",
+    )
+    date_hierarchy = "received_at"

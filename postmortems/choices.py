@@ -1,0 +1,135 @@
+"""Every enumeration of the domain, and the one colour map templates and charts share."""
+
+from django.db import models
+
+
+class PostmortemStatus(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    IN_REVIEW = "in_review", "In review"
+    APPROVED = "approved", "Approved"
+    DISMISSED = "dismissed", "Dismissed"
+
+
+class Severity(models.TextChoices):
+    SEV1 = "SEV1", "SEV1 — critical"
+    SEV2 = "SEV2", "SEV2 — major"
+    SEV3 = "SEV3", "SEV3 — minor"
+    SEV4 = "SEV4", "SEV4 — low"
+
+
+class DetectionMethod(models.TextChoices):
+    AUTOMATED_ALERT = "automated_alert", "Automated alert"
+    AUTOMATED_CHECK = "automated_check", "Automated check"
+    MANUAL_CHECK = "manual_check", "Manual check (eyeball)"
+    CUSTOMER_REPORT = "customer_report", "Customer report"
+    ENGINEER_NOTICED = "engineer_noticed", "Engineer noticed"
+
+
+class CaughtIn(models.TextChoices):
+    DEV = "dev", "Dev"
+    STAGING = "staging", "Staging"
+    PRODUCTION = "production", "Production"
+    NONE = "none", "Nowhere"
+
+
+class Trigger(models.TextChoices):
+    CODE = "code", "Code change"
+    CONFIG = "config", "Configuration change"
+    DATA = "data", "Data change"
+    SCHEMA = "schema", "Schema change"
+    INFRASTRUCTURE = "infrastructure", "Infrastructure"
+    DEPENDENCY = "dependency", "Dependency"
+    MANUAL_OPERATION = "manual_operation", "Manual operation"
+
+
+class ActionKind(models.TextChoices):
+    TEST = "test", "Test"
+    AUTOMATION = "automation", "Automation"
+    MONITORING = "monitoring", "Monitoring"
+    CHECKLIST = "checklist", "Checklist step"
+    PROCESS = "process", "Process"
+    DOCUMENTATION = "documentation", "Documentation"
+    TEMPORARY_MITIGATION = "temporary_mitigation", "Temporary mitigation"
+
+
+# Done actions of these kinds must link to what proves them (a PR, a test, a CI job).
+KINDS_NEEDING_EVIDENCE = frozenset(
+    {ActionKind.TEST, ActionKind.AUTOMATION, ActionKind.MONITORING, ActionKind.CHECKLIST}
+)
+# A manual (eyeball) detection must be replaced by one of these.
+KINDS_REPLACING_MANUAL_CHECK = frozenset({ActionKind.AUTOMATION, ActionKind.MONITORING, ActionKind.TEST})
+
+
+class ActionStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    IN_PROGRESS = "in_progress", "In progress"
+    DONE = "done", "Done"
+    WONT_DO = "wont_do", "Won't do"
+
+
+class AssessmentStatus(models.TextChoices):
+    FOLLOWED = "followed", "Followed"
+    SKIPPED = "skipped", "Skipped"
+    NOT_APPLICABLE = "not_applicable", "Not applicable"
+
+
+class GapKind(models.TextChoices):
+    SKIPPED = "skipped", "Skipped step"
+    INEFFECTIVE = "ineffective", "Ineffective step"
+    MISSING = "missing", "Missing step"
+    NONE = "none", "No gap"
+
+
+class DeliveryStatus(models.TextChoices):
+    PENDING = "pending", "Pending"
+    PROCESSED = "processed", "Processed"
+    IGNORED = "ignored", "Ignored"
+    FAILED = "failed", "Failed"
+
+
+class WritebackState(models.TextChoices):
+    NOT_SENT = "not_sent", "Not sent"
+    PENDING = "pending", "Retrying"
+    DONE = "done", "Done"
+    FAILED = "failed", "Failed"
+    DISABLED = "disabled", "Disabled"
+
+
+class ReviewEventKind(models.TextChoices):
+    SUBMITTED = "submitted", "Submitted"
+    CHANGES_REQUESTED = "changes_requested", "Changes requested"
+    APPROVED = "approved", "Approved"
+    DISMISSED = "dismissed", "Dismissed"
+    FLAGGED = "flagged", "Flagged for a lead"
+
+
+# One colour per value, used by templates (badges) and charts alike so a status or a
+# severity looks the same everywhere. Colours meet WCAG AA contrast on white text.
+COLOURS: dict[str, str] = {
+    PostmortemStatus.DRAFT: "#5b6470",
+    PostmortemStatus.IN_REVIEW: "#1f5fbf",
+    PostmortemStatus.APPROVED: "#1e7a3c",
+    PostmortemStatus.DISMISSED: "#6b5b7a",
+    Severity.SEV1: "#b42318",
+    Severity.SEV2: "#c2410c",
+    Severity.SEV3: "#a16207",
+    Severity.SEV4: "#4d6b2f",
+    ActionStatus.OPEN: "#5b6470",
+    ActionStatus.IN_PROGRESS: "#1f5fbf",
+    ActionStatus.DONE: "#1e7a3c",
+    ActionStatus.WONT_DO: "#6b5b7a",
+    GapKind.SKIPPED: "#c2410c",
+    GapKind.INEFFECTIVE: "#a16207",
+    GapKind.MISSING: "#b42318",
+    GapKind.NONE: "#1e7a3c",
+    DetectionMethod.AUTOMATED_ALERT: "#1e7a3c",
+    DetectionMethod.AUTOMATED_CHECK: "#2f855a",
+    DetectionMethod.MANUAL_CHECK: "#c2410c",
+    DetectionMethod.CUSTOMER_REPORT: "#b42318",
+    DetectionMethod.ENGINEER_NOTICED: "#1f5fbf",
+}
+
+
+def colour_for(value: str) -> str:
+    """The colour of a choice value; a neutral grey for anything unmapped."""
+    return COLOURS.get(value, "#5b6470")

@@ -1,0 +1,156 @@
+"""What GitHub tells us about: repositories, merged PRs, hotfix PRs, webhook deliveries."""
+
+from django.db import models
+
+from ..choices import DeliveryStatus, WritebackState
+from ._constraints import choice_constraint
+
+
+def default_hotfix_labels() -> list[str]:
+    return ["hotfix"]
+
+
+def default_hotfix_branch_prefixes() -> list[str]:
+    return ["hotfix/", "hotfix-"]
+
+
+DEFAULT_HOTFIX_TITLE_PATTERN = r"(?i)\bhotfix\b"
+
+
+class Repository(models.Model):
+    """A GitHub repository and the rules that say which of its PRs are hotfixes."""
+
+    full_name = models.CharField(max_length=200, unique=True, help_text='"owner/name"')
+    github_id = models.BigIntegerField(null=True, blank=True, unique=True)
+    team = models.ForeignKey("Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="repositories")
+    default_branch = models.CharField(max_length=255, default="main")
+    production_branches = models.JSONField(
+        default=list, blank=True, help_text="Branches that deploy to production; empty means the default branch."
+    )
+    hotfix_labels = models.JSONField(default=default_hotfix_labels, blank=True)
+    hotfix_branch_prefixes = models.JSONField(default=default_hotfix_branch_prefixes, blank=True)
+    hotfix_title_pattern = models.CharField(max_length=255, default=DEFAULT_HOTFIX_TITLE_PATTERN, blank=True)
+    checklist_template = models.ForeignKey(
+        "ChecklistTemplate",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="repositories",
+        help_text="Empty means the default template.",
+    )
+    postmortem_due_days = models.PositiveSmallIntegerField(default=5)
+    writeback_enabled = models.BooleanField(
+        default=True, help_text="Comment on hotfix PRs and set the `postmortem` commit status."
+    )
+    debt_status_enabled = models.BooleanField(
+        default=False, help_text="Set a failing `postmortem-debt` status on new PRs while postmortems are overdue."
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["full_name"]
+        verbose_name_plural = "repositories"
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(full_name__regex=r"^[^/\s]+/[^/\s]+$"), name="repository_full_name_owner_slash_name"
+            ),
+            models.CheckConstraint(condition=models.Q(postmortem_due_days__gte=1), name="repository_due_days_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return self.full_name
+
+    @property
+    def effective_production_branches(self) -> list[str]:
+        return list(self.production_branches) or [self.default_branch]
+
+    @property
+    def html_url(self) -> str:
+        return f"https://github.com/{self.full_name}"
+
+
+class MergedPullRequest(models.Model):
+    """A PR merged into a production branch: the denominator of the hotfix rate."""
+
+    repository = models.ForeignKey(Repository, on_delete=models.PROTECT, related_name="merged_prs")
+    number = models.PositiveIntegerField()
+    title = models.CharField(max_length=1024)
+    author_login = models.CharField(max_length=255, blank=True)
+    merged_at = models.DateTimeField(db_index=True)
+    merge_commit_sha = models.CharField(max_length=64, blank=True)
+    base_branch = models.CharField(max_length=255)
+    head_branch = models.CharField(max_length=255, blank=True)
+    head_repository = models.CharField(max_length=200, blank=True, help_text="Set when the PR came from a fork.")
+    labels = models.JSONField(default=list, blank=True)
+    is_hotfix = models.BooleanField(default=False)
+    html_url = models.URLField(max_length=500, blank=True)
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-merged_at"]
+        constraints = [
+            models.UniqueConstraint(fields=["repository", "number"], name="merged_pr_unique_per_repository"),
+        ]
+        indexes = [
+            models.Index(fields=["repository", "merged_at"], name="merged_pr_repo_merged_idx"),
+            models.Index(fields=["is_hotfix", "merged_at"], name="merged_pr_hotfix_merged_idx"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.repository.full_name}#{self.number}"
+
+    @property
+    def url(self) -> str:
+        return self.html_url or f"https://github.com/{self.repository.full_name}/pull/{self.number}"
+
+
+class HotfixPullRequest(models.Model):
+    """A merged hotfix PR, the postmortem that covers it, and our write-back to GitHub."""
+
+    merged_pr = models.OneToOneField(MergedPullRequest, on_delete=models.PROTECT, related_name="hotfix")
+    postmortem = models.ForeignKey("Postmortem", on_delete=models.PROTECT, related_name="hotfix_prs")
+    # Set when a later edit/unlabel means the PR no longer looks like a hotfix; a lead decides.
+    no_longer_hotfix = models.BooleanField(default=False)
+    comment_id = models.BigIntegerField(null=True, blank=True)
+    comment_state = models.CharField(max_length=16, choices=WritebackState.choices, default=WritebackState.NOT_SENT)
+    commit_status = models.CharField(max_length=16, blank=True, help_text="Last `postmortem` status we set.")
+    commit_status_state = models.CharField(
+        max_length=16, choices=WritebackState.choices, default=WritebackState.NOT_SENT
+    )
+    writeback_error = models.TextField(blank=True)
+    writeback_attempts = models.PositiveIntegerField(default=0)
+    writeback_updated_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["merged_pr__merged_at"]
+        constraints = [
+            choice_constraint("comment_state", WritebackState),
+            choice_constraint("commit_status_state", WritebackState),
+        ]
+
+    def __str__(self) -> str:
+        return f"hotfix {self.merged_pr}"
+
+
+class WebhookDelivery(models.Model):
+    """One accepted GitHub delivery, stored before it is acknowledged."""
+
+    delivery_id = models.CharField(max_length=100, unique=True)
+    event = models.CharField(max_length=100)
+    action = models.CharField(max_length=100, blank=True)
+    payload = models.JSONField()
+    received_at = models.DateTimeField(auto_now_add=True, db_index=True)
+    status = models.CharField(max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
+    attempts = models.PositiveIntegerField(default=0)
+    last_error = models.TextField(blank=True)
+    processed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-received_at"]
+        verbose_name_plural = "webhook deliveries"
+        constraints = [choice_constraint("status", DeliveryStatus)]
+        indexes = [models.Index(fields=["status", "received_at"], name="delivery_status_received_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.event}/{self.action or '-'} {self.delivery_id}"

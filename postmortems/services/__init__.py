@@ -1,0 +1,66 @@
+"""Every write of the domain. Import from `postmortems.services`."""
+
+from .actions import action_complete, action_create, action_remove, action_set_status, action_update
+from .checklists import (
+    assessment_set,
+    checklist_template_revise,
+    checklist_version_in_force,
+    missing_item_add,
+    missing_item_promote,
+    missing_item_remove,
+    postmortem_refresh_gap,
+)
+from .postmortems import (
+    EDITABLE_FIELDS,
+    postmortem_approve,
+    postmortem_create,
+    postmortem_dismiss,
+    postmortem_flag_not_hotfix,
+    postmortem_link_hotfix_pr,
+    postmortem_open_for_hotfix,
+    postmortem_refresh_anchor,
+    postmortem_request_changes,
+    postmortem_submission_reasons,
+    postmortem_submit,
+    postmortem_unflag_hotfix,
+    postmortem_update,
+    user_for_github_login,
+)
+from .records import merged_pr_record, repository_register
+from .reminders import overdue_reminders_send
+from .taxonomy import category_create, category_set_active, category_update
+
+__all__ = [
+    "EDITABLE_FIELDS",
+    "action_complete",
+    "action_create",
+    "action_remove",
+    "action_set_status",
+    "action_update",
+    "assessment_set",
+    "category_create",
+    "category_set_active",
+    "category_update",
+    "checklist_template_revise",
+    "checklist_version_in_force",
+    "merged_pr_record",
+    "missing_item_add",
+    "missing_item_promote",
+    "missing_item_remove",
+    "overdue_reminders_send",
+    "postmortem_approve",
+    "postmortem_create",
+    "postmortem_dismiss",
+    "postmortem_flag_not_hotfix",
+    "postmortem_link_hotfix_pr",
+    "postmortem_open_for_hotfix",
+    "postmortem_refresh_anchor",
+    "postmortem_refresh_gap",
+    "postmortem_request_changes",
+    "postmortem_submission_reasons",
+    "postmortem_submit",
+    "postmortem_unflag_hotfix",
+    "postmortem_update",
+    "repository_register",
+    "user_for_github_login",
+]

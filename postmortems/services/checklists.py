@@ -1,0 +1,169 @@
+"""Checklist templates, their versions, and each postmortem's assessment against one."""
+
+from django.db import transaction
+from django.db.models import Max
+
+from ..choices import AssessmentStatus
+from ..models import (
+    ChecklistAssessment,
+    ChecklistItem,
+    ChecklistTemplate,
+    ChecklistTemplateVersion,
+    MissingChecklistItem,
+    Postmortem,
+    Repository,
+    User,
+)
+from ..workflow import WorkflowError, can_edit, can_manage_settings, checklist_gap_kinds
+from ._common import require, saved_by
+
+
+def checklist_version_in_force(repository: Repository | None) -> ChecklistTemplateVersion | None:
+    """The newest version of the repository's template, or of the default template."""
+    template_id = repository.checklist_template_id if repository else None
+    versions = ChecklistTemplateVersion.objects.order_by("-number")
+    if template_id:
+        return versions.filter(template_id=template_id).first()
+    return versions.filter(template__is_default=True).first()
+
+
+def checklist_template_revise(
+    *, template: ChecklistTemplate, actor: User | None, items: list[str], change_note: str = ""
+) -> ChecklistTemplateVersion:
+    """Make a new version of `template` with `items` in order; earlier versions stay as they were."""
+    if actor is not None:
+        require(can_manage_settings(actor), "Only leads edit checklist templates.")
+    texts = [text.strip() for text in items if text and text.strip()]
+    if not texts:
+        raise WorkflowError({"items": ["A checklist needs at least one step."]})
+    if len(set(t.lower() for t in texts)) != len(texts):
+        raise WorkflowError({"items": ["Each step may appear only once."]})
+    with transaction.atomic():
+        # Lock the template so two leads editing at once get consecutive version numbers.
+        ChecklistTemplate.objects.select_for_update().get(pk=template.pk)
+        latest = template.versions.aggregate(n=Max("number"))["n"] or 0
+        version = ChecklistTemplateVersion.objects.create(
+            template=template, number=latest + 1, created_by=actor, change_note=change_note[:300]
+        )
+        ChecklistItem.objects.bulk_create(
+            ChecklistItem(version=version, position=i, text=text[:300]) for i, text in enumerate(texts, start=1)
+        )
+    return version
+
+
+def missing_item_promote(*, missing_item: MissingChecklistItem, actor: User) -> ChecklistTemplateVersion:
+    """Add a proposed missing step to the template of its postmortem, as a new version."""
+    require(can_manage_settings(actor), "Only leads promote missing steps into a checklist.")
+    postmortem = missing_item.postmortem
+    current = checklist_version_in_force(postmortem.repository) or postmortem.checklist_version
+    if current is None:
+        raise WorkflowError({"template": ["There is no checklist template to add this step to."]})
+    texts = [item.text for item in current.items.all()]
+    if missing_item.text.strip().lower() in {t.lower() for t in texts}:
+        raise WorkflowError({"text": ["The checklist already has this step."]})
+    with transaction.atomic():
+        version = checklist_template_revise(
+            template=current.template,
+            actor=actor,
+            items=[*texts, missing_item.text],
+            change_note=f"Promoted from postmortem #{postmortem.pk}",
+        )
+        missing_item.promoted_to = version.items.get(position=len(texts) + 1)
+        missing_item.promoted_by = actor
+        saved_by(missing_item, actor)
+        missing_item.save(update_fields=["promoted_to", "promoted_by"])
+    return version
+
+
+def postmortem_refresh_gap(postmortem: Postmortem) -> None:
+    """Recompute the stored gap kinds of `postmortem` from its assessment and missing items."""
+    assessments = list(postmortem.assessments.all())
+    missing = postmortem.missing_items.count()
+    if not assessments and not missing:
+        kinds: list[str] = []
+    else:
+        kinds = checklist_gap_kinds(assessments, missing)
+    postmortem.gap_skipped = "skipped" in kinds
+    postmortem.gap_ineffective = "ineffective" in kinds
+    postmortem.gap_missing = "missing" in kinds
+    postmortem.gap_kind = kinds[0] if kinds else ""
+    Postmortem.objects.filter(pk=postmortem.pk).update(
+        gap_kind=postmortem.gap_kind,
+        gap_skipped=postmortem.gap_skipped,
+        gap_ineffective=postmortem.gap_ineffective,
+        gap_missing=postmortem.gap_missing,
+    )
+
+
+def _ensure_current_version(postmortem: Postmortem) -> None:
+    # A draft nobody has assessed yet follows the template in force; once assessed, it keeps its version.
+    if postmortem.assessments.exists():
+        return
+    current = checklist_version_in_force(postmortem.repository)
+    if current and current.pk != postmortem.checklist_version_id:
+        postmortem.checklist_version = current
+        Postmortem.objects.filter(pk=postmortem.pk).update(checklist_version=current)
+
+
+def assessment_set(
+    *,
+    postmortem: Postmortem,
+    actor: User | None,
+    item: ChecklistItem,
+    status: str,
+    would_have_caught: bool | None = None,
+    ineffective: bool = False,
+    note: str = "",
+) -> ChecklistAssessment:
+    """Record how one checklist step fared in this incident."""
+    if actor is not None:
+        require(can_edit(actor, postmortem), "Only the owner or a lead can edit a draft postmortem.")
+    if status not in AssessmentStatus.values:
+        raise WorkflowError({"status": [f"Unknown checklist status {status!r}."]})
+    with transaction.atomic():
+        _ensure_current_version(postmortem)
+        if item.version_id != postmortem.checklist_version_id:
+            raise WorkflowError(
+                {"item": ["This step is not on the checklist version this record is assessed against."]}
+            )
+        assessment = ChecklistAssessment.objects.filter(postmortem=postmortem, item=item).first()
+        assessment = assessment or ChecklistAssessment(postmortem=postmortem, item=item)
+        assessment.status = status
+        # Each answer only means something for its own status; keep the row consistent.
+        assessment.would_have_caught = would_have_caught if status == AssessmentStatus.SKIPPED else None
+        assessment.ineffective = bool(ineffective) if status == AssessmentStatus.FOLLOWED else False
+        assessment.note = note
+        saved_by(assessment, actor)
+        assessment.save()
+        postmortem_refresh_gap(postmortem)
+    return assessment
+
+
+def missing_item_add(*, postmortem: Postmortem, actor: User | None, text: str) -> MissingChecklistItem:
+    """Propose a step no checklist had that would have caught this incident."""
+    if actor is not None:
+        require(can_edit(actor, postmortem), "Only the owner or a lead can edit a draft postmortem.")
+    text = (text or "").strip()
+    if not text:
+        raise WorkflowError({"missing_items": ["Describe the missing step."]})
+    if len(text) > 300:
+        raise WorkflowError({"missing_items": ["Keep a missing step under 300 characters."]})
+    with transaction.atomic():
+        item = MissingChecklistItem(postmortem=postmortem, text=text)
+        saved_by(item, actor)
+        item.save()
+        postmortem_refresh_gap(postmortem)
+    return item
+
+
+def missing_item_remove(*, missing_item: MissingChecklistItem, actor: User | None) -> None:
+    """Withdraw a proposed step from a draft; its history row keeps what it said."""
+    postmortem = missing_item.postmortem
+    if actor is not None:
+        require(can_edit(actor, postmortem), "Only the owner or a lead can edit a draft postmortem.")
+    if missing_item.promoted_to_id:
+        raise WorkflowError({"missing_items": ["This step is already on a checklist and cannot be withdrawn."]})
+    with transaction.atomic():
+        saved_by(missing_item, actor)
+        missing_item.delete()
+        postmortem_refresh_gap(postmortem)

@@ -1,0 +1,44 @@
+"""The demo data tells the story of SPEC §0 and is safe to load twice."""
+
+import pytest
+from django.core.management import call_command
+from django.db.models import Count
+
+from postmortems.choices import PostmortemStatus
+from postmortems.demo_data import MOST_SKIPPED_STEP
+from postmortems.models import ChecklistAssessment, MergedPullRequest, Postmortem, PreventionAction, Team, User
+from postmortems.selectors import overdue_postmortems
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def seeded(django_db_blocker):
+    call_command("seed_demo")
+
+
+def test_demo_tells_the_story(seeded):
+    assert Team.objects.count() >= 2
+    assert MergedPullRequest.objects.values("repository").distinct().count() >= 4
+    assert MergedPullRequest.objects.count() >= 2000
+    statuses = set(Postmortem.objects.values_list("status", flat=True))
+    assert statuses == set(PostmortemStatus.values)
+    skipped = (
+        ChecklistAssessment.objects.filter(status="skipped")
+        .values("item__text")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .first()
+    )
+    assert skipped["item__text"] == MOST_SKIPPED_STEP
+    assert Postmortem.objects.filter(recurred_despite_prevention=True).exists()
+    assert overdue_postmortems().filter(owner__username="eli.engineer").exists()
+    assert PreventionAction.objects.filter(kind="temporary_mitigation", status="open").exists()
+    assert PreventionAction.objects.filter(status="done").exclude(evidence_url="").exists()
+    assert User.objects.get(username="lena.lead").is_staff
+
+
+def test_demo_is_idempotent(seeded):
+    counts = (MergedPullRequest.objects.count(), Postmortem.objects.count(), PreventionAction.objects.count())
+    call_command("seed_demo")
+    assert counts == (MergedPullRequest.objects.count(), Postmortem.objects.count(), PreventionAction.objects.count())

@@ -1,0 +1,10 @@
+"""Top-level routes. Each area owns its own urls module."""
+
+from django.contrib import admin
+from django.urls import include, path
+
+urlpatterns = [
+    path("admin/", admin.site.urls),
+    path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("postmortems.urls")),
+]
