@@ -9,6 +9,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -217,7 +218,13 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # The webhook must answer even when Redis is down: publishing gives up fast.
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_TASK_PUBLISH_RETRY = False
-CELERY_BEAT_SCHEDULE: dict = {}
+CELERY_BEAT_SCHEDULE = {
+    # Owners of overdue drafts hear about it each working day (the task skips weekends).
+    "overdue-reminders": {
+        "task": "postmortems.send_overdue_reminders",
+        "schedule": crontab(hour=9, minute=0, day_of_week="mon-fri"),
+    },
+}
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [

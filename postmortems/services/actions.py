@@ -100,7 +100,9 @@ def action_set_status(
             "Only the action's owner, the record's owner or a lead can change this action.",
         )
     with transaction.atomic():
-        action = PreventionAction.objects.select_for_update(of=("self",)).select_related("replaced_by").get(pk=action.pk)
+        action = (
+            PreventionAction.objects.select_for_update(of=("self",)).select_related("replaced_by").get(pk=action.pk)
+        )
         if evidence_url is not None:
             action.evidence_url = evidence_url.strip()
         if wont_do_reason is not None:
