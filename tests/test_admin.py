@@ -57,3 +57,16 @@ def test_login_page_answers(client):
     response = client.get("/accounts/login/")
     assert response.status_code == 200
     assert b"Sign in" in response.content
+
+
+def test_lead_sees_records_in_admin_but_cannot_edit_them(client):
+    from postmortems.apps import grant_lead_admin_permissions
+    from tests.factories import LeadFactory
+
+    grant_lead_admin_permissions(sender=None)
+    lead = LeadFactory(username="admin-lead", is_staff=True)
+    client.force_login(lead)
+    ready_to_submit()
+    assert client.get(reverse("admin:postmortems_postmortem_changelist")).status_code == 200
+    assert client.get(reverse("admin:postmortems_repository_add")).status_code == 200
+    assert client.get(reverse("admin:postmortems_postmortem_add")).status_code == 403
