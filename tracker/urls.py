@@ -8,3 +8,6 @@ urlpatterns = [
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("postmortems.urls")),
 ]
+
+# A database outage anywhere in the stack answers 503, not 500 (see tracker.middleware).
+handler500 = "tracker.middleware.server_error"
