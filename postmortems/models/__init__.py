@@ -11,6 +11,7 @@ from .checklists import (
 from .github import HotfixPullRequest, MergedPullRequest, Repository, WebhookDelivery
 from .people import ENGINEERS_GROUP, LEADS_GROUP, Team, User
 from .postmortem import OPEN_STATUSES, FailureCategory, Postmortem, ReviewEvent
+from .reports import ReportSnapshot
 
 __all__ = [
     "ENGINEERS_GROUP",
@@ -26,6 +27,7 @@ __all__ = [
     "MissingChecklistItem",
     "Postmortem",
     "PreventionAction",
+    "ReportSnapshot",
     "Repository",
     "ReviewEvent",
     "Team",
