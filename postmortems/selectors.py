@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
 
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from .choices import ActionStatus, PostmortemStatus
+from .choices import ActionKind, ActionStatus, PostmortemStatus
 from .models import OPEN_STATUSES, Postmortem, PreventionAction, User
 from .workflow import is_lead
 
@@ -88,3 +89,97 @@ def open_actions_for(user: User) -> QuerySet[PreventionAction]:
         .select_related("postmortem")
         .order_by("due_date", "pk")
     )
+
+
+def expiring_mitigations_for(
+    user: User, *, within_days: int = 14, today: date | None = None
+) -> QuerySet[PreventionAction]:
+    """Temporary mitigations the user owns (or whose record they own) that expire soon or have expired."""
+    today = today or timezone.localdate()
+    return (
+        PreventionAction.objects.filter(
+            Q(owner=user) | Q(postmortem__owner=user),
+            kind=ActionKind.TEMPORARY_MITIGATION,
+            status__in=[ActionStatus.OPEN, ActionStatus.IN_PROGRESS],
+            expires_at__lte=today + timedelta(days=within_days),
+        )
+        .exclude(postmortem__status=PostmortemStatus.DISMISSED)
+        .select_related("postmortem", "replaced_by")
+        .order_by("expires_at", "pk")
+    )
+
+
+def dismissal_queue(user: User) -> QuerySet[Postmortem]:
+    """Records whose PR stopped looking like a hotfix, for a lead to dismiss or keep."""
+    if not is_lead(user):
+        return Postmortem.objects.none()
+    return (
+        Postmortem.objects.filter(needs_dismissal_review=True, status__in=OPEN_STATUSES)
+        .select_related("owner", "repository")
+        .order_by("pk")
+    )
+
+
+def postmortem_list_queryset(user: User) -> QuerySet[Postmortem]:
+    """The records list: what the user may see, with what each row shows, in one query."""
+    return visible_postmortems(user).select_related("owner", "repository", "category", "team")
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    when: datetime
+    who: str
+    what: str
+    changes: list[str]
+
+
+def _label(attname: str) -> str:
+    return attname.removesuffix("_id").replace("_", " ")
+
+
+def _history_entries(rows, label, fields: list[str]) -> list[HistoryEntry]:
+    """Turn simple-history rows (oldest first per object) into readable entries with field diffs."""
+    entries: list[HistoryEntry] = []
+    previous: dict[int, object] = {}
+    for row in rows:
+        before = previous.get(row.id)
+        kind = {"+": "created", "~": "changed", "-": "removed"}[row.history_type]
+        changes = []
+        if before is not None and row.history_type == "~":
+            changes = [_label(f) for f in fields if getattr(before, f) != getattr(row, f)]
+        previous[row.id] = row
+        if row.history_type == "~" and before is not None and not changes:
+            continue
+        who = row.history_user.get_username() if row.history_user else "system"
+        entries.append(HistoryEntry(row.history_date, who, f"{label(row)} {kind}", changes))
+    return entries
+
+
+def postmortem_history(postmortem: Postmortem) -> list[HistoryEntry]:
+    """Who changed what on a record, its actions, checklist assessment and missing items; newest first."""
+    from .models import ChecklistAssessment, MissingChecklistItem
+
+    pm_fields = [f.attname for f in Postmortem._meta.concrete_fields if f.name not in {"updated_at", "reminded_on"}]
+    action_fields = [f.attname for f in PreventionAction._meta.concrete_fields if f.name != "updated_at"]
+    sources = [
+        (postmortem.history.select_related("history_user"), lambda r: "Record", pm_fields),
+        (
+            PreventionAction.history.filter(postmortem_id=postmortem.pk).select_related("history_user"),
+            lambda r: f"Action “{r.description[:50]}”",
+            action_fields,
+        ),
+        (
+            ChecklistAssessment.history.filter(postmortem_id=postmortem.pk).select_related("history_user", "item"),
+            lambda r: f"Checklist step “{r.item.text[:50]}”",
+            ["status", "would_have_caught", "ineffective", "note"],
+        ),
+        (
+            MissingChecklistItem.history.filter(postmortem_id=postmortem.pk).select_related("history_user"),
+            lambda r: f"Missing step “{r.text[:50]}”",
+            ["text", "promoted_to_id"],
+        ),
+    ]
+    entries: list[HistoryEntry] = []
+    for rows, label, fields in sources:
+        entries += _history_entries(rows.order_by("history_date", "history_id"), label, fields)
+    return sorted(entries, key=lambda e: e.when, reverse=True)

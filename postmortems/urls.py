@@ -1,8 +1,29 @@
-"""Routes of the postmortems app."""
+"""Routes of the web app (the API and reports have their own)."""
 
 from django.urls import path
-from django.views.generic import RedirectView
+
+from . import views
 
 urlpatterns = [
-    path("", RedirectView.as_view(url="/admin/", permanent=False), name="home"),
+    path("", views.inbox, name="home"),
+    path("ui/colours.css", views.colours_css, name="colours_css"),
+    path("postmortems/", views.postmortem_list, name="postmortem_list"),
+    path("postmortems/new/", views.postmortem_create, name="postmortem_create"),
+    path("postmortems/<int:pk>/", views.postmortem_detail, name="postmortem_detail"),
+    path("postmortems/<int:pk>/edit/", views.postmortem_edit, name="postmortem_edit"),
+    path("postmortems/<int:pk>/submit/", views.postmortem_submit, name="postmortem_submit"),
+    path("postmortems/<int:pk>/approve/", views.postmortem_approve, name="postmortem_approve"),
+    path("postmortems/<int:pk>/request-changes/", views.postmortem_request_changes, name="postmortem_request_changes"),
+    path("postmortems/<int:pk>/dismiss/", views.postmortem_dismiss, name="postmortem_dismiss"),
+    path("postmortems/<int:pk>/link-hotfix/", views.postmortem_link_hotfix, name="postmortem_link_hotfix"),
+    path("actions/<int:pk>/status/", views.action_status, name="action_status"),
+    path("settings/", views.settings_index, name="settings_index"),
+    path("settings/categories/", views.category_list, name="category_list"),
+    path("settings/categories/<int:pk>/", views.category_edit, name="category_edit"),
+    path("settings/categories/<int:pk>/active/", views.category_set_active, name="category_set_active"),
+    path("settings/checklists/", views.checklist_list, name="checklist_list"),
+    path("settings/checklists/<int:pk>/", views.checklist_edit, name="checklist_edit"),
+    path("settings/missing-items/<int:pk>/promote/", views.missing_item_promote, name="missing_item_promote"),
+    path("settings/repositories/", views.repository_list, name="repository_list"),
+    path("settings/repositories/<int:pk>/", views.repository_edit, name="repository_edit"),
 ]

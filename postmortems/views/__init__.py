@@ -1,0 +1,48 @@
+"""The web pages. Each module is one area; `urls.py` imports them from here."""
+
+from .assets import colours_css
+from .inbox import inbox
+from .lead_settings import (
+    category_edit,
+    category_list,
+    category_set_active,
+    checklist_edit,
+    checklist_list,
+    missing_item_promote,
+    repository_edit,
+    repository_list,
+    settings_index,
+)
+from .records import postmortem_create, postmortem_detail, postmortem_edit, postmortem_list
+from .workflow import (
+    action_status,
+    postmortem_approve,
+    postmortem_dismiss,
+    postmortem_link_hotfix,
+    postmortem_request_changes,
+    postmortem_submit,
+)
+
+__all__ = [
+    "action_status",
+    "category_edit",
+    "category_list",
+    "category_set_active",
+    "checklist_edit",
+    "checklist_list",
+    "colours_css",
+    "inbox",
+    "missing_item_promote",
+    "postmortem_approve",
+    "postmortem_create",
+    "postmortem_detail",
+    "postmortem_dismiss",
+    "postmortem_edit",
+    "postmortem_link_hotfix",
+    "postmortem_list",
+    "postmortem_request_changes",
+    "postmortem_submit",
+    "repository_edit",
+    "repository_list",
+    "settings_index",
+]

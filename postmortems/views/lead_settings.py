@@ -1,0 +1,147 @@
+"""Pages for leads: failure categories, checklist templates, repository settings."""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.db.models import Count, Prefetch
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
+
+from .. import services
+from ..forms import CategoryForm, ChecklistRevisionForm, RepositorySettingsForm
+from ..models import (
+    ChecklistTemplate,
+    ChecklistTemplateVersion,
+    FailureCategory,
+    MissingChecklistItem,
+    Repository,
+)
+from ..workflow import WorkflowError
+from ._common import lead_required
+
+
+def _show_reasons(form, exc: WorkflowError) -> None:
+    for field, reasons in exc.reasons.items():
+        form.add_error(field if field in form.fields else None, reasons)
+
+
+@lead_required
+def settings_index(request: HttpRequest) -> HttpResponse:
+    return render(request, "settings/index.html")
+
+
+@lead_required
+@require_http_methods(["GET", "POST"])
+def category_list(request: HttpRequest) -> HttpResponse:
+    form = CategoryForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            category = services.category_create(actor=request.user, **form.cleaned_data)
+        except WorkflowError as exc:
+            _show_reasons(form, exc)
+        else:
+            messages.success(request, f"Category “{category.name}” added.")
+            return redirect("category_list")
+    categories = FailureCategory.objects.annotate(in_use=Count("postmortems")).order_by("-is_active", "name")
+    context = {"categories": categories, "form": form}
+    return render(request, "settings/categories.html", context, status=400 if form.errors else 200)
+
+
+@lead_required
+@require_http_methods(["GET", "POST"])
+def category_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    category = get_object_or_404(FailureCategory, pk=pk)
+    initial = {"name": category.name, "description": category.description}
+    form = CategoryForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.category_update(category=category, actor=request.user, **form.cleaned_data)
+        except WorkflowError as exc:
+            _show_reasons(form, exc)
+        else:
+            messages.success(request, f"Category “{category.name}” saved.")
+            return redirect("category_list")
+    context = {"category": category, "form": form}
+    return render(request, "settings/category_edit.html", context, status=400 if form.errors else 200)
+
+
+@lead_required
+@require_POST
+def category_set_active(request: HttpRequest, pk: int) -> HttpResponse:
+    category = get_object_or_404(FailureCategory, pk=pk)
+    active = request.POST.get("active") == "true"
+    services.category_set_active(category=category, actor=request.user, active=active)
+    messages.success(request, f"Category “{category.name}” {'restored' if active else 'retired'}.")
+    return redirect("category_list")
+
+
+@lead_required
+def checklist_list(request: HttpRequest) -> HttpResponse:
+    latest = ChecklistTemplateVersion.objects.order_by("-number").prefetch_related("items")
+    templates = ChecklistTemplate.objects.prefetch_related(Prefetch("versions", queryset=latest)).order_by("name")
+    proposals = MissingChecklistItem.objects.filter(promoted_to__isnull=True).select_related(
+        "postmortem__repository", "postmortem__checklist_version__template"
+    )
+    return render(request, "settings/checklists.html", {"templates": templates, "proposals": proposals})
+
+
+@lead_required
+@require_http_methods(["GET", "POST"])
+def checklist_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    template = get_object_or_404(ChecklistTemplate, pk=pk)
+    versions = list(template.versions.order_by("-number").prefetch_related("items").select_related("created_by"))
+    current_items = [item.text for item in versions[0].items.all()] if versions else []
+    form = ChecklistRevisionForm(request.POST or None, initial={"items": "\n".join(current_items)})
+    if request.method == "POST" and form.is_valid():
+        try:
+            version = services.checklist_template_revise(
+                template=template,
+                actor=request.user,
+                items=form.item_list(),
+                change_note=form.cleaned_data["change_note"],
+            )
+        except WorkflowError as exc:
+            _show_reasons(form, exc)
+        else:
+            messages.success(request, f"Saved as version {version.number}; older records keep their version.")
+            return redirect("checklist_edit", pk=pk)
+    context = {"template": template, "versions": versions, "form": form}
+    return render(request, "settings/checklist_edit.html", context, status=400 if form.errors else 200)
+
+
+@lead_required
+@require_POST
+def missing_item_promote(request: HttpRequest, pk: int) -> HttpResponse:
+    missing = get_object_or_404(MissingChecklistItem.objects.select_related("postmortem__repository"), pk=pk)
+    try:
+        version = services.missing_item_promote(missing_item=missing, actor=request.user)
+    except WorkflowError as exc:
+        messages.error(request, " ".join(m for reasons in exc.reasons.values() for m in reasons))
+    else:
+        messages.success(request, f"“{missing.text}” added to {version}.")
+    return redirect("checklist_list")
+
+
+@lead_required
+def repository_list(request: HttpRequest) -> HttpResponse:
+    repositories = Repository.objects.select_related("team", "checklist_template").order_by("full_name")
+    return render(request, "settings/repositories.html", {"repositories": repositories})
+
+
+@lead_required
+@require_http_methods(["GET", "POST"])
+def repository_edit(request: HttpRequest, pk: int) -> HttpResponse:
+    repository = get_object_or_404(Repository, pk=pk)
+    form = RepositorySettingsForm(request.POST or None, initial=RepositorySettingsForm.initial_for(repository))
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.repository_update_settings(repository=repository, actor=request.user, **form.service_fields())
+        except WorkflowError as exc:
+            repository.refresh_from_db()
+            _show_reasons(form, exc)
+        else:
+            messages.success(request, f"Settings of {repository.full_name} saved.")
+            return redirect("repository_list")
+    context = {"repository": repository, "form": form}
+    return render(request, "settings/repository_edit.html", context, status=400 if form.errors else 200)
