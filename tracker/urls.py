@@ -3,9 +3,18 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from postmortems import report_views
+
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
+    # The monthly reliability report (before any api/v1/ include, which defines no reports route).
+    path("api/v1/reports/monthly/", report_views.MonthlyReportAPIView.as_view(), name="api-report-monthly"),
+    path("reports/monthly/", report_views.monthly_report, name="report-monthly"),
+    path("reports/monthly/<str:month>/", report_views.monthly_report, name="report-monthly-month"),
+    path("reports/snapshots/", report_views.snapshot_list, name="report-snapshots"),
+    path("reports/snapshots/<int:pk>/", report_views.snapshot_detail, name="report-snapshot"),
+    path("reports/assets/plotly-<str:digest>.js", report_views.plotly_js, name="report-plotly-js"),
     path("", include("postmortems.urls")),
 ]
 

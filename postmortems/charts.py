@@ -1,0 +1,284 @@
+"""Plotly figures for the monthly report, built from the report's trend; never touches the database.
+
+Each builder takes the `trend` list of a `MonthlyReport` (or of a stored snapshot, which
+has the same shape) and returns a plain JSON-able figure dict that
+`static/js/report-charts.js` hands to `Plotly.newPlot`.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+import plotly.graph_objects as go
+
+from .choices import DetectionMethod, GapKind, colour_for
+
+# Detection methods grouped the way a lead reads them: machines, eyes, customers.
+DETECTION_GROUPS: list[tuple[str, list[str], str]] = [
+    ("Automated", [DetectionMethod.AUTOMATED_ALERT, DetectionMethod.AUTOMATED_CHECK], "#1e7a3c"),
+    ("Eyeball (manual check)", [DetectionMethod.MANUAL_CHECK], "#c2410c"),
+    ("Customer report", [DetectionMethod.CUSTOMER_REPORT], "#b42318"),
+    ("Engineer noticed", [DetectionMethod.ENGINEER_NOTICED], "#1f5fbf"),
+    ("Not recorded", ["not_recorded"], "#8a939e"),
+]
+CATEGORY_PALETTE = ["#1f5fbf", "#c2410c", "#1e7a3c", "#6b5b7a", "#a16207", "#b42318", "#2f855a", "#5b6470", "#0e7490"]
+
+
+def _layout(title: str, **extra: Any) -> dict[str, Any]:
+    layout = {
+        "title": {"text": title},
+        "margin": {"l": 60, "r": 60, "t": 50, "b": 60},
+        "legend": {"orientation": "h", "y": -0.2},
+        "paper_bgcolor": "#ffffff",
+        "plot_bgcolor": "#ffffff",
+        "font": {"family": "system-ui, sans-serif", "size": 13},
+    }
+    layout.update(extra)
+    return layout
+
+
+def _percent(rate: float | None) -> float | None:
+    return None if rate is None else round(rate * 100, 2)
+
+
+def _plain(fig: go.Figure) -> dict[str, Any]:
+    # Round-trip through Plotly's own encoder so the dict is exactly what plotly.js expects.
+    return json.loads(fig.to_json())
+
+
+def hotfix_figure(trend: list[dict]) -> dict[str, Any]:
+    months = [m["month"] for m in trend]
+    fig = go.Figure()
+    fig.add_bar(x=months, y=[m["deployments"] for m in trend], name="Deployments", marker_color="#b8c4d6")
+    fig.add_bar(x=months, y=[m["hotfixes"] for m in trend], name="Hotfixes", marker_color="#b42318")
+    fig.add_scatter(
+        x=months,
+        y=[_percent(m["hotfix_rate"]) for m in trend],
+        name="Hotfix rate (%)",
+        yaxis="y2",
+        mode="lines+markers",
+        line={"color": "#18202b"},
+        connectgaps=False,
+    )
+    fig.update_layout(
+        _layout(
+            "Deployments, hotfixes and hotfix rate",
+            barmode="group",
+            yaxis={"title": {"text": "PRs merged"}, "rangemode": "tozero"},
+            yaxis2={"title": {"text": "Hotfix rate (%)"}, "overlaying": "y", "side": "right", "rangemode": "tozero"},
+        )
+    )
+    return _plain(fig)
+
+
+def category_figure(trend: list[dict], names: dict[str, str]) -> dict[str, Any]:
+    """Stacked per month; a hatched bar means the category is recurring in that month."""
+    months = [m["month"] for m in trend]
+    slugs = sorted({slug for m in trend for slug in m["by_category"]}, key=lambda s: names.get(s, s))
+    fig = go.Figure()
+    for index, slug in enumerate(slugs):
+        recurring = [slug in m["recurring_categories"] for m in trend]
+        fig.add_bar(
+            x=months,
+            y=[m["by_category"].get(slug, 0) for m in trend],
+            name=names.get(slug, slug),
+            marker={
+                "color": CATEGORY_PALETTE[index % len(CATEGORY_PALETTE)],
+                "pattern": {"shape": ["/" if r else "" for r in recurring]},
+            },
+            customdata=["recurring" if r else "" for r in recurring],
+            hovertemplate="%{x}: %{y} %{customdata}<extra>" + names.get(slug, slug) + "</extra>",
+        )
+    fig.update_layout(_layout("Postmortems per failure category (hatched: recurring)", barmode="stack"))
+    return _plain(fig)
+
+
+def checklist_heatmap(trend: list[dict]) -> dict[str, Any]:
+    """Checklist item × month: times skipped plus times ineffective."""
+    months = [m["month"] for m in trend]
+    items = sorted({item for m in trend for item in m["checklist_gaps"]})
+    z = [
+        [
+            m["checklist_gaps"].get(item, {}).get("skipped", 0)
+            + m["checklist_gaps"].get(item, {}).get("ineffective", 0)
+            for m in trend
+        ]
+        for item in items
+    ]
+    fig = go.Figure(
+        go.Heatmap(
+            x=months,
+            y=items,
+            z=z,
+            colorscale=[[0, "#f7f8fa"], [1, "#b42318"]],
+            hovertemplate="%{y}<br>%{x}: %{z} gaps<extra></extra>",
+            colorbar={"title": {"text": "gaps"}},
+        )
+    )
+    fig.update_layout(_layout("Checklist gaps (skipped or ineffective) per item", margin={"l": 320, "t": 50}))
+    return _plain(fig)
+
+
+def detection_figure(trend: list[dict]) -> dict[str, Any]:
+    months = [m["month"] for m in trend]
+    fig = go.Figure()
+    for label, methods, colour in DETECTION_GROUPS:
+        fig.add_bar(
+            x=months,
+            y=[sum(m["by_detection_method"].get(method, 0) for method in methods) for m in trend],
+            name=label,
+            marker_color=colour,
+        )
+    fig.update_layout(_layout("How incidents were detected", barmode="stack"))
+    return _plain(fig)
+
+
+def actions_figure(trend: list[dict]) -> dict[str, Any]:
+    months = [m["month"] for m in trend]
+    fig = go.Figure()
+    fig.add_bar(x=months, y=[m["actions"]["created"] for m in trend], name="Created", marker_color="#b8c4d6")
+    fig.add_bar(x=months, y=[m["actions"]["completed"] for m in trend], name="Completed", marker_color="#1e7a3c")
+    fig.add_bar(
+        x=months, y=[m["actions"]["open_past_due"] for m in trend], name="Open past due", marker_color="#b42318"
+    )
+    fig.add_scatter(
+        x=months,
+        y=[
+            None if m["actions"]["done_on_time_rate"] is None else m["actions"]["done_on_time_rate"] * 100
+            for m in trend
+        ],
+        name="Done on time (%)",
+        yaxis="y2",
+        mode="lines+markers",
+        line={"color": "#18202b"},
+    )
+    fig.update_layout(
+        _layout(
+            "Prevention action follow-through",
+            barmode="group",
+            yaxis2={"title": {"text": "% of due done on time"}, "overlaying": "y", "side": "right", "range": [0, 100]},
+        )
+    )
+    return _plain(fig)
+
+
+def mitigation_debt_figure(trend: list[dict]) -> dict[str, Any]:
+    months = [m["month"] for m in trend]
+    fig = go.Figure()
+    fig.add_scatter(
+        x=months,
+        y=[m["actions"]["open_temporary_mitigations"] for m in trend],
+        name="Open temporary mitigations",
+        mode="lines+markers",
+        line={"color": colour_for(GapKind.SKIPPED)},
+    )
+    fig.add_scatter(
+        x=months,
+        y=[m["actions"]["expired_temporary_mitigations"] for m in trend],
+        name="…of which past their expiry",
+        mode="lines+markers",
+        line={"color": "#b42318", "dash": "dot"},
+    )
+    fig.update_layout(_layout("Manual-check debt: open temporary mitigations", yaxis={"rangemode": "tozero"}))
+    return _plain(fig)
+
+
+def _pct(rate: float | None) -> str:
+    return "—" if rate is None else f"{rate * 100:.1f}%"
+
+
+def _tables(trend: list[dict], names: dict[str, str]) -> dict[str, dict[str, Any]]:
+    """The same numbers as each chart, as a table (for screen readers, print and no-JS)."""
+    months = [m["month"] for m in trend]
+    slugs = sorted({slug for m in trend for slug in m["by_category"]}, key=lambda s: names.get(s, s))
+    items = sorted({item for m in trend for item in m["checklist_gaps"]})
+
+    def gap(m: dict, item: str) -> str:
+        g = m["checklist_gaps"].get(item)
+        return f"{g['skipped']} / {g['skipped_would_have_caught']} / {g['ineffective']}" if g else "0 / 0 / 0"
+
+    return {
+        "chart-hotfixes": {
+            "headers": ["Month", "Deployments", "Hotfixes", "Hotfix rate"],
+            "rows": [[m["month"], m["deployments"], m["hotfixes"], _pct(m["hotfix_rate"])] for m in trend],
+        },
+        "chart-categories": {
+            "headers": ["Category", *months],
+            "rows": [
+                [
+                    names.get(slug, slug),
+                    *[
+                        f"{m['by_category'].get(slug, 0)}{' ↻' if slug in m['recurring_categories'] else ''}"
+                        for m in trend
+                    ],
+                ]
+                for slug in slugs
+            ],
+            "note": "↻ marks a recurring category in that month.",
+        },
+        "chart-checklist": {
+            "headers": ["Checklist item", *months],
+            "rows": [[item, *[gap(m, item) for m in trend]] for item in items],
+            "note": "Each cell: skipped / skipped where it would have caught the incident / ineffective.",
+        },
+        "chart-detection": {
+            "headers": ["Month", *[label for label, _, _ in DETECTION_GROUPS]],
+            "rows": [
+                [
+                    m["month"],
+                    *[sum(m["by_detection_method"].get(x, 0) for x in methods) for _, methods, _ in DETECTION_GROUPS],
+                ]
+                for m in trend
+            ],
+        },
+        "chart-actions": {
+            "headers": ["Month", "Created", "Completed", "Open past due", "Due", "Done by due date", "On time"],
+            "rows": [
+                [
+                    m["month"],
+                    m["actions"]["created"],
+                    m["actions"]["completed"],
+                    m["actions"]["open_past_due"],
+                    m["actions"]["due"],
+                    m["actions"]["completed_by_due_date"],
+                    _pct(m["actions"]["done_on_time_rate"]),
+                ]
+                for m in trend
+            ],
+        },
+        "chart-mitigations": {
+            "headers": ["Month", "Open temporary mitigations", "Past their expiry"],
+            "rows": [
+                [m["month"], m["actions"]["open_temporary_mitigations"], m["actions"]["expired_temporary_mitigations"]]
+                for m in trend
+            ],
+        },
+    }
+
+
+CHART_TITLES = {
+    "chart-hotfixes": "Hotfixes and hotfix rate",
+    "chart-categories": "Failure categories",
+    "chart-checklist": "Checklist gaps",
+    "chart-detection": "Detection methods",
+    "chart-actions": "Action follow-through",
+    "chart-mitigations": "Manual-check debt",
+}
+
+
+def report_charts(trend: list[dict], category_names: dict[str, str]) -> list[dict[str, Any]]:
+    """Every chart of the page with its table fallback, in page order."""
+    figures = {
+        "chart-hotfixes": hotfix_figure(trend),
+        "chart-categories": category_figure(trend, category_names),
+        "chart-checklist": checklist_heatmap(trend),
+        "chart-detection": detection_figure(trend),
+        "chart-actions": actions_figure(trend),
+        "chart-mitigations": mitigation_debt_figure(trend),
+    }
+    tables = _tables(trend, category_names)
+    return [
+        {"id": key, "data_id": f"{key}-data", "title": CHART_TITLES[key], "figure": figure, "table": tables[key]}
+        for key, figure in figures.items()
+    ]
