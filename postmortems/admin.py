@@ -15,6 +15,7 @@ from .models import (
     MissingChecklistItem,
     Postmortem,
     PreventionAction,
+    ReportSnapshot,
     Repository,
     ReviewEvent,
     Team,
@@ -191,6 +192,13 @@ class ReviewEventAdmin(NoDeleteMixin, admin.ModelAdmin):
     list_filter = ("kind",)
     search_fields = ("comment",)
     raw_id_fields = ("postmortem", "actor")
+
+
+@admin.register(ReportSnapshot)
+class ReportSnapshotAdmin(NoDeleteMixin, admin.ModelAdmin):
+    list_display = ("month", "scope", "generated_at", "emailed_at")
+    list_filter = ("scope",)
+    readonly_fields = ("month", "scope", "team", "repository", "data", "generated_at", "emailed_at")
 
 
 @admin.register(WebhookDelivery)

@@ -245,6 +245,11 @@ CELERY_BEAT_SCHEDULE = {
         "task": "postmortems.send_overdue_reminders",
         "schedule": crontab(hour=9, minute=0, day_of_week="mon-fri"),
     },
+    # The 1st of each month (TIME_ZONE): store last month's report and mail it to the leads.
+    "monthly-report-snapshot": {
+        "task": "postmortems.store_monthly_report_snapshot",
+        "schedule": crontab(hour=6, minute=0, day_of_month=1),
+    },
 }
 
 REST_FRAMEWORK = {
