@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
+from .github.webhooks import delivery_reprocess
 from .models import (
     ChecklistAssessment,
     ChecklistItem,
@@ -203,9 +204,10 @@ class ReportSnapshotAdmin(NoDeleteMixin, admin.ModelAdmin):
 
 @admin.register(WebhookDelivery)
 class WebhookDeliveryAdmin(NoDeleteMixin, admin.ModelAdmin):
-    list_display = ("delivery_id", "event", "action", "status", "attempts", "received_at")
+    list_display = ("delivery_id", "event", "action", "status", "attempts", "received_at", "short_error")
     list_filter = ("status", "event")
     search_fields = ("delivery_id", "last_error")
+    actions = ["reprocess"]
     readonly_fields = (
         "delivery_id",
         "event",
@@ -217,3 +219,13 @@ class WebhookDeliveryAdmin(NoDeleteMixin, admin.ModelAdmin):
         "processed_at",
     )
     date_hierarchy = "received_at"
+
+    @admin.display(description="error")
+    def short_error(self, obj: WebhookDelivery) -> str:
+        return (obj.last_error or "")[:80]
+
+    @admin.action(description="Re-process the selected deliveries")
+    def reprocess(self, request, queryset) -> None:
+        for delivery in queryset:
+            delivery_reprocess(delivery=delivery)
+        self.message_user(request, f"{queryset.count()} deliveries queued for processing again.")

@@ -1,8 +1,12 @@
 """Celery tasks: thin wrappers that take ids, re-fetch, and call a service."""
 
 from celery import shared_task
+from django.db import OperationalError
 
 from . import services
+from .github.events import delivery_process
+from .github.webhooks import deliveries_requeue
+from .services.writeback import retry_delay
 
 
 @shared_task(name="postmortems.send_overdue_reminders")
@@ -17,3 +21,45 @@ def store_monthly_report_snapshot() -> int:
     from .services.report_snapshots import monthly_snapshot_run
 
     return monthly_snapshot_run().pk
+
+
+# --- GitHub --------------------------------------------------------------------------
+# Deliveries are claimed under a row lock and done ones are skipped, so a message seen
+# twice (late acks, the sweep, a redelivery) is harmless.
+
+GITHUB_WRITEBACK_MAX_RETRIES = 6
+
+
+@shared_task(
+    name="postmortems.process_github_delivery",
+    autoretry_for=(OperationalError,),
+    retry_backoff=5,
+    retry_jitter=True,
+    max_retries=3,
+)
+def process_github_delivery(delivery_pk: int) -> str | None:
+    """Apply one stored webhook delivery (a no-op when it is already processed)."""
+    return delivery_process(delivery_pk)
+
+
+@shared_task(name="postmortems.sweep_github_deliveries")
+def sweep_github_deliveries() -> int:
+    """Every minute: re-queue deliveries stuck in `pending`, retry `failed` ones a few times."""
+    return deliveries_requeue()
+
+
+@shared_task(bind=True, name="postmortems.github_writeback", max_retries=GITHUB_WRITEBACK_MAX_RETRIES)
+def github_writeback(self, hotfix_pk: int) -> None:
+    """Comment on a hotfix PR (once) and set its `postmortem` commit status."""
+    final = self.request.retries >= self.max_retries
+    outcome = services.hotfix_writeback(hotfix_pk=hotfix_pk, final_attempt=final)
+    if outcome.retry_after is not None and not final:
+        raise self.retry(countdown=retry_delay(self.request.retries, outcome.retry_after))
+
+
+@shared_task(bind=True, name="postmortems.github_debt_status", max_retries=GITHUB_WRITEBACK_MAX_RETRIES)
+def github_debt_status(self, repository_pk: int, head_sha: str, number: int) -> None:
+    """Set the `postmortem-debt` status on a new PR of a repository that asks for it."""
+    outcome = services.debt_status_send(repository_pk=repository_pk, head_sha=head_sha, number=number)
+    if outcome.retry_after is not None and self.request.retries < self.max_retries:
+        raise self.retry(countdown=retry_delay(self.request.retries, outcome.retry_after))

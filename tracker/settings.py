@@ -60,6 +60,8 @@ GITHUB_TOKEN = env.str("GITHUB_TOKEN", default="")
 GITHUB_API_URL = env.str("GITHUB_API_URL", default="https://api.github.com")
 # Largest webhook body we accept; GitHub caps payloads at 25 MiB.
 GITHUB_WEBHOOK_MAX_BYTES = _env_int("GITHUB_WEBHOOK_MAX_BYTES", 25 * 1024 * 1024)
+# How many times a delivery that failed to process is tried before it is left for a human.
+GITHUB_DELIVERY_MAX_ATTEMPTS = _env_int("GITHUB_DELIVERY_MAX_ATTEMPTS", 5)
 # Base URL used in links we write back to GitHub and in emails.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
@@ -249,6 +251,11 @@ CELERY_BEAT_SCHEDULE = {
     "monthly-report-snapshot": {
         "task": "postmortems.store_monthly_report_snapshot",
         "schedule": crontab(hour=6, minute=0, day_of_month=1),
+    },
+    # Deliveries stored while Redis was down (or whose worker died) are queued again.
+    "sweep-github-deliveries": {
+        "task": "postmortems.sweep_github_deliveries",
+        "schedule": 60.0,
     },
 }
 

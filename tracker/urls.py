@@ -4,6 +4,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from postmortems import report_views
+from postmortems.github.webhooks import github_webhook
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -15,6 +16,7 @@ urlpatterns = [
     path("reports/snapshots/", report_views.snapshot_list, name="report-snapshots"),
     path("reports/snapshots/<int:pk>/", report_views.snapshot_detail, name="report-snapshot"),
     path("reports/assets/plotly-<str:digest>.js", report_views.plotly_js, name="report-plotly-js"),
+    path("webhooks/github/", github_webhook, name="github-webhook"),
     path("", include("postmortems.urls")),
 ]
 

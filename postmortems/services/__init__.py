@@ -30,6 +30,7 @@ from .records import merged_pr_record, repository_register
 from .reminders import overdue_reminders_send
 from .repositories import repository_update_settings
 from .taxonomy import category_create, category_set_active, category_update
+from .writeback import debt_status_schedule, debt_status_send, hotfix_writeback, writeback_schedule
 
 __all__ = [
     "EDITABLE_FIELDS",
@@ -44,6 +45,9 @@ __all__ = [
     "category_update",
     "checklist_template_revise",
     "checklist_version_in_force",
+    "debt_status_schedule",
+    "debt_status_send",
+    "hotfix_writeback",
     "merged_pr_record",
     "missing_item_add",
     "missing_item_promote",
@@ -65,4 +69,5 @@ __all__ = [
     "repository_register",
     "repository_update_settings",
     "user_for_github_login",
+    "writeback_schedule",
 ]

@@ -32,6 +32,7 @@ from ..workflow import (
 )
 from ._common import require, saved_by
 from .checklists import checklist_version_in_force
+from .writeback import writeback_schedule
 
 # Fields an editor may change on a draft; everything else moves only through the workflow.
 EDITABLE_FIELDS = frozenset(
@@ -94,6 +95,8 @@ def postmortem_open_for_hotfix(*, merged_pr: MergedPullRequest) -> tuple[Postmor
                 anchor_at=merged_pr.merged_at,
             )
             HotfixPullRequest.objects.create(merged_pr=merged_pr, postmortem=postmortem)
+            # The PR comment and the `pending` status, once the record is committed.
+            writeback_schedule(postmortem=postmortem)
     except IntegrityError:
         existing = HotfixPullRequest.objects.select_related("postmortem").get(merged_pr=merged_pr)
         return existing.postmortem, False
@@ -278,6 +281,7 @@ def postmortem_approve(*, postmortem: Postmortem, actor: User, now: datetime | N
         saved_by(postmortem, actor)
         postmortem.save()
         _record_event(postmortem, ReviewEventKind.APPROVED, actor)
+        writeback_schedule(postmortem=postmortem)  # `postmortem` status turns `success`
     return postmortem
 
 
@@ -313,6 +317,7 @@ def postmortem_dismiss(*, postmortem: Postmortem, actor: User, reason: str) -> P
         saved_by(postmortem, actor)
         postmortem.save()
         _record_event(postmortem, ReviewEventKind.DISMISSED, actor, reason)
+        writeback_schedule(postmortem=postmortem)  # clear the `pending` status on the merge commit
     return postmortem
 
 

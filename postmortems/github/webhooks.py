@@ -1,0 +1,150 @@
+"""The webhook intake: verify, store, enqueue, answer (SPEC §4). Nothing slow here."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import json
+import logging
+from datetime import timedelta
+
+from django.conf import settings
+from django.db import DatabaseError, IntegrityError, transaction
+from django.http import HttpRequest, JsonResponse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_POST
+
+from ..choices import DeliveryStatus
+from ..models import WebhookDelivery
+
+logger = logging.getLogger(__name__)
+
+CHUNK = 64 * 1024
+# A delivery still pending after this long was never picked up (broker down, worker lost).
+PENDING_GRACE = timedelta(minutes=1)
+
+
+class BodyTooLarge(Exception):
+    pass
+
+
+def signature_for(body: bytes, secret: str) -> str:
+    """The `X-Hub-Signature-256` value GitHub sends for `body`."""
+    return "sha256=" + hmac.new(secret.encode(), body, hashlib.sha256).hexdigest()
+
+
+def signature_valid(body: bytes, header: str | None, secret: str) -> bool:
+    if not header or not secret:
+        return False
+    return hmac.compare_digest(signature_for(body, secret).encode(), header.strip().encode())
+
+
+def read_body(request: HttpRequest, limit: int) -> bytes:
+    """The raw body, read from the stream with a cap: never more than `limit` bytes in memory.
+
+    `request.body` is not used: Django refuses bodies over DATA_UPLOAD_MAX_MEMORY_SIZE,
+    and GitHub's payloads may be up to 25 MiB.
+    """
+    try:
+        declared = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        declared = 0
+    if declared > limit:
+        raise BodyTooLarge
+    chunks, size = [], 0
+    while True:
+        chunk = request.read(CHUNK)
+        if not chunk:
+            return b"".join(chunks)
+        size += len(chunk)
+        if size > limit:
+            raise BodyTooLarge
+        chunks.append(chunk)
+
+
+def _error(status: int, message: str) -> JsonResponse:
+    return JsonResponse({"error": message}, status=status)
+
+
+def _enqueue(delivery_pk: int) -> None:
+    """Hand the delivery to Celery; with the broker down the sweep picks it up later."""
+    from ..tasks import process_github_delivery
+
+    try:
+        process_github_delivery.delay(delivery_pk)
+    except Exception:
+        logger.warning("could not enqueue webhook delivery %s; it stays pending", delivery_pk, exc_info=True)
+
+
+def _parse(request: HttpRequest, body: bytes) -> tuple[str, str, dict] | JsonResponse:
+    event = request.headers.get("X-GitHub-Event", "").strip()
+    delivery_id = request.headers.get("X-GitHub-Delivery", "").strip()
+    if not event or not delivery_id:
+        return _error(400, "The X-GitHub-Event and X-GitHub-Delivery headers are required.")
+    if len(delivery_id) > 100 or len(event) > 100:
+        return _error(400, "The X-GitHub-Event or X-GitHub-Delivery header is too long.")
+    try:
+        payload = json.loads(body)
+    except (UnicodeDecodeError, ValueError):
+        return _error(400, "The body is not valid JSON.")
+    if not isinstance(payload, dict):
+        return _error(400, "The body must be a JSON object.")
+    return event, delivery_id, payload
+
+
+@csrf_exempt
+@require_POST
+def github_webhook(request: HttpRequest) -> JsonResponse:
+    """POST /webhooks/github/ — the table of SPEC §4."""
+    try:
+        body = read_body(request, settings.GITHUB_WEBHOOK_MAX_BYTES)
+    except BodyTooLarge:
+        return _error(413, f"The body is larger than {settings.GITHUB_WEBHOOK_MAX_BYTES} bytes.")
+    if not signature_valid(body, request.headers.get("X-Hub-Signature-256"), settings.GITHUB_WEBHOOK_SECRET):
+        return _error(401, "Missing or wrong X-Hub-Signature-256.")
+    parsed = _parse(request, body)
+    if isinstance(parsed, JsonResponse):
+        return parsed
+    event, delivery_id, payload = parsed
+    if event == "ping":
+        return JsonResponse({"status": "pong"}, status=200)
+    action = payload.get("action")
+    try:
+        # The unique delivery id decides what is a duplicate, not a look-up first.
+        with transaction.atomic():
+            delivery = WebhookDelivery.objects.create(
+                delivery_id=delivery_id,
+                event=event,
+                action=action[:100] if isinstance(action, str) else "",
+                payload=payload,
+            )
+            transaction.on_commit(lambda: _enqueue(delivery.pk))
+    except IntegrityError:
+        return JsonResponse({"status": "duplicate"}, status=200)
+    except DatabaseError:
+        logger.exception("could not store webhook delivery %s", delivery_id)
+        return _error(503, "The delivery could not be stored; please redeliver it later.")
+    return JsonResponse({"status": "queued", "delivery": delivery_id}, status=202)
+
+
+def deliveries_requeue(*, now=None, batch: int = 500) -> int:
+    """Re-queue deliveries left `pending` for over a minute (broker was down, worker died)
+    and `failed` ones with attempts to spare. Returns how many were queued."""
+    now = now or timezone.now()
+    stale = WebhookDelivery.objects.filter(
+        status=DeliveryStatus.PENDING, received_at__lt=now - PENDING_GRACE
+    ).values_list("pk", flat=True)
+    retry = WebhookDelivery.objects.filter(
+        status=DeliveryStatus.FAILED, attempts__lt=settings.GITHUB_DELIVERY_MAX_ATTEMPTS
+    ).values_list("pk", flat=True)
+    pks = list(stale.order_by("received_at")[:batch]) + list(retry.order_by("received_at")[:batch])
+    for pk in pks:
+        _enqueue(pk)
+    return len(pks)
+
+
+def delivery_reprocess(*, delivery: WebhookDelivery) -> None:
+    """Run a delivery again (the admin's action): back to `pending`, then queued."""
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.PENDING, last_error="")
+    transaction.on_commit(lambda: _enqueue(delivery.pk))

@@ -1,0 +1,201 @@
+"""Telling GitHub about our records: the PR comment and the commit statuses (SPEC §4).
+
+Each effect is scheduled after commit and run by a Celery task. The record itself is
+never touched by a GitHub failure: only the write-back columns of the hotfix row,
+which the record page and the admin show.
+"""
+
+from __future__ import annotations
+
+import logging
+import random
+from dataclasses import dataclass
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+
+from ..choices import PostmortemStatus, WritebackState
+from ..github.client import GitHubClient, GitHubError, GitHubPermanentError, GitHubTransientError
+from ..models import OPEN_STATUSES, HotfixPullRequest, Postmortem, Repository
+from ..selectors import overdue_postmortems
+from ._common import after_commit
+
+logger = logging.getLogger(__name__)
+
+STATUS_CONTEXT = "postmortem"
+DEBT_CONTEXT = "postmortem-debt"
+MAX_RETRY_DELAY = 3600.0
+
+
+@dataclass(frozen=True)
+class WritebackOutcome:
+    """What the task should do next: nothing, or try again after `retry_after` seconds."""
+
+    retry_after: float | None = None
+
+
+def record_url(postmortem: Postmortem) -> str:
+    return f"{settings.SITE_URL}/postmortems/{postmortem.pk}/"
+
+
+def retry_delay(retries: int, hint: float | None) -> float:
+    """Exponential back-off with jitter, never sooner than GitHub's own hint."""
+    backoff = min(MAX_RETRY_DELAY, 30.0 * 2**retries)
+    return min(MAX_RETRY_DELAY, max(backoff, hint or 0.0) + random.uniform(0, 0.25 * backoff))
+
+
+def writeback_enabled(repository: Repository) -> bool:
+    return bool(settings.GITHUB_TOKEN) and repository.writeback_enabled
+
+
+def writeback_schedule(*, postmortem: Postmortem) -> None:
+    """After commit, bring GitHub up to date for every hotfix PR of this record."""
+    from ..tasks import github_writeback
+
+    for hotfix_pk in HotfixPullRequest.objects.filter(postmortem=postmortem).values_list("pk", flat=True):
+        after_commit(lambda pk=hotfix_pk: github_writeback.delay(pk))
+
+
+def debt_status_schedule(*, repository: Repository, head_sha: str, number: int) -> None:
+    """After commit, set `postmortem-debt` on a new PR's head, if the repository asks for it."""
+    from ..tasks import github_debt_status
+
+    if repository.debt_status_enabled and writeback_enabled(repository):
+        after_commit(lambda: github_debt_status.delay(repository.pk, head_sha, number))
+
+
+def comment_body(postmortem: Postmortem) -> str:
+    due = timezone.localtime(postmortem.due_at)
+    return (
+        f"This hotfix needs a postmortem: [postmortem #{postmortem.pk}]({record_url(postmortem)}), "
+        f"due **{due:%Y-%m-%d %H:%M %Z}**.\n\n"
+        "Record the root cause, the failure category, prevention actions with owners and due dates, "
+        "and which deploy checklist steps were skipped or missing."
+    )
+
+
+def _desired_status(postmortem: Postmortem) -> tuple[str, str]:
+    if postmortem.status == PostmortemStatus.APPROVED:
+        return "success", f"Postmortem #{postmortem.pk} approved"
+    if postmortem.status == PostmortemStatus.DISMISSED:
+        return "success", f"Postmortem #{postmortem.pk} dismissed: not a hotfix"
+    due = timezone.localtime(postmortem.due_at)
+    return "pending", f"Postmortem #{postmortem.pk} open, due {due:%Y-%m-%d}"
+
+
+def _failure_state(exc: GitHubError, final_attempt: bool) -> str:
+    if isinstance(exc, GitHubTransientError) and not final_attempt:
+        return WritebackState.PENDING
+    return WritebackState.FAILED
+
+
+def hotfix_writeback(*, hotfix_pk: int, final_attempt: bool = False) -> WritebackOutcome:
+    """Post the PR comment (once) and the `postmortem` status for one hotfix PR.
+
+    The hotfix row is locked while we talk to GitHub, so two tasks never post the
+    comment twice; its id is stored on the row.
+    """
+    with transaction.atomic():
+        hotfix = (
+            HotfixPullRequest.objects.select_for_update(of=("self",))
+            .select_related("merged_pr__repository", "postmortem")
+            .filter(pk=hotfix_pk)
+            .first()
+        )
+        if hotfix is None:
+            return WritebackOutcome()
+        merged_pr, postmortem = hotfix.merged_pr, hotfix.postmortem
+        if not writeback_enabled(merged_pr.repository):
+            _mark_disabled(hotfix)
+            return WritebackOutcome()
+        client = GitHubClient()
+        errors: list[str] = []
+        hint: float | None = None
+        if hotfix.comment_id is None and postmortem.status in OPEN_STATUSES:
+            try:
+                hotfix.comment_id = client.create_comment(
+                    merged_pr.repository.full_name, merged_pr.number, comment_body(postmortem)
+                ).id
+                hotfix.comment_state = WritebackState.DONE
+            except GitHubError as exc:
+                hotfix.comment_state = _failure_state(exc, final_attempt)
+                errors.append(f"comment: {exc}")
+                hint = _hint(exc, hint)
+        state, description = _desired_status(postmortem)
+        if hotfix.commit_status != state or hotfix.commit_status_state != WritebackState.DONE:
+            if not merged_pr.merge_commit_sha:
+                hotfix.commit_status_state = WritebackState.FAILED
+                errors.append("status: the PR has no merge commit to put a status on.")
+            else:
+                try:
+                    client.create_status(
+                        merged_pr.repository.full_name,
+                        merged_pr.merge_commit_sha,
+                        state=state,
+                        context=STATUS_CONTEXT,
+                        target_url=record_url(postmortem),
+                        description=description,
+                    )
+                    hotfix.commit_status, hotfix.commit_status_state = state, WritebackState.DONE
+                except GitHubError as exc:
+                    hotfix.commit_status_state = _failure_state(exc, final_attempt)
+                    errors.append(f"status: {exc}")
+                    hint = _hint(exc, hint)
+        hotfix.writeback_error = "\n".join(errors)[:4000]
+        hotfix.writeback_attempts += 1
+        hotfix.writeback_updated_at = timezone.now()
+        hotfix.save(
+            update_fields=[
+                "comment_id",
+                "comment_state",
+                "commit_status",
+                "commit_status_state",
+                "writeback_error",
+                "writeback_attempts",
+                "writeback_updated_at",
+            ]
+        )
+    return WritebackOutcome(retry_after=hint)
+
+
+def _hint(exc: GitHubError, current: float | None) -> float | None:
+    """The retry hint of a transient error (0 when GitHub gave none); None for permanent ones."""
+    if isinstance(exc, GitHubPermanentError):
+        return current
+    return max(current or 0.0, exc.retry_after or 0.0)
+
+
+def _mark_disabled(hotfix: HotfixPullRequest) -> None:
+    HotfixPullRequest.objects.filter(pk=hotfix.pk).exclude(comment_state=WritebackState.DONE).update(
+        comment_state=WritebackState.DISABLED
+    )
+    HotfixPullRequest.objects.filter(pk=hotfix.pk).exclude(commit_status_state=WritebackState.DONE).update(
+        commit_status_state=WritebackState.DISABLED
+    )
+
+
+def debt_status_send(*, repository_pk: int, head_sha: str, number: int) -> WritebackOutcome:
+    """Set `postmortem-debt` on a PR's head: `failure` while the repository has overdue postmortems."""
+    repository = Repository.objects.filter(pk=repository_pk).first()
+    if repository is None or not repository.debt_status_enabled or not writeback_enabled(repository):
+        return WritebackOutcome()
+    overdue = overdue_postmortems().filter(repository=repository).count()
+    if overdue:
+        state, description = "failure", f"{overdue} overdue postmortem{'s' if overdue != 1 else ''} in this repository"
+    else:
+        state, description = "success", "No overdue postmortems"
+    try:
+        GitHubClient().create_status(
+            repository.full_name,
+            head_sha,
+            state=state,
+            context=DEBT_CONTEXT,
+            target_url=f"{settings.SITE_URL}/postmortems/?repository={repository.full_name}&overdue=true",
+            description=description,
+        )
+    except GitHubTransientError as exc:
+        return WritebackOutcome(retry_after=exc.retry_after or 0.0)
+    except GitHubPermanentError as exc:
+        logger.warning("postmortem-debt status on %s#%s refused: %s", repository.full_name, number, exc)
+    return WritebackOutcome()

@@ -1,0 +1,86 @@
+"""Helpers for the GitHub tests: signed deliveries, real payloads, a local GitHub."""
+
+from __future__ import annotations
+
+import copy
+import json
+import uuid
+from pathlib import Path
+
+import pytest
+
+from postmortems.github.webhooks import signature_for
+from tests.github.fake_github import FakeGitHub, Reply
+from tracker.celery import app as celery_app
+
+WEBHOOKS_DIR = Path("/work/shared/fixtures/github/webhooks")
+MERGED_AT = "2026-03-10T12:00:00Z"
+MERGE_SHA = "0123456789abcdef0123456789abcdef01234567"
+
+
+def load_payload(name: str) -> dict:
+    return json.loads((WEBHOOKS_DIR / name).read_text())
+
+
+def merged_payload(**pr_changes) -> dict:
+    """A merged delivery built from the real `closed` example, changing exactly the
+    fields the fixtures README names (merged, merged_at, merge_commit_sha, state)."""
+    payload = copy.deepcopy(load_payload("pull_request.closed.json"))
+    pr = payload["pull_request"]
+    pr.update(merged=True, merged_at=MERGED_AT, merge_commit_sha=MERGE_SHA, state="closed")
+    pr.update(pr_changes)
+    return payload
+
+
+def hotfix_payload(**pr_changes) -> dict:
+    payload = merged_payload(**pr_changes)
+    if "labels" not in pr_changes:
+        payload["pull_request"]["labels"] = [{"name": "hotfix", "color": "d73a4a", "default": False}]
+    return payload
+
+
+@pytest.fixture(autouse=True)
+def celery_eager():
+    """Run tasks in-process (the real ones), whatever REDIS_URL says; the e2e test opts out."""
+    old = celery_app.conf.task_always_eager
+    celery_app.conf.task_always_eager = True
+    yield
+    celery_app.conf.task_always_eager = old
+
+
+@pytest.fixture
+def deliver(client, settings, django_capture_on_commit_callbacks):
+    """POST a signed delivery to the real view; returns the response.
+
+    The test runs inside a transaction, so after-commit callbacks (enqueueing) are run
+    as the real commit would run them.
+    """
+
+    def _deliver(payload, *, event="pull_request", delivery_id=None, secret=None, signature=None, **headers):
+        body = payload if isinstance(payload, bytes) else json.dumps(payload).encode()
+        sig = signature if signature is not None else signature_for(body, secret or settings.GITHUB_WEBHOOK_SECRET)
+        extra = {"HTTP_X_GITHUB_DELIVERY": delivery_id or str(uuid.uuid4()), "HTTP_X_GITHUB_EVENT": event}
+        if sig:
+            extra["HTTP_X_HUB_SIGNATURE_256"] = sig
+        extra.update(headers)
+        with django_capture_on_commit_callbacks(execute=True):
+            return client.post("/webhooks/github/", data=body, content_type="application/json", **extra)
+
+    return _deliver
+
+
+@pytest.fixture
+def fake_github(settings):
+    """A local GitHub serving the recorded REST examples; PyGithub is pointed at it."""
+    server = FakeGitHub().start()
+    settings.GITHUB_API_URL = server.base_url
+    settings.GITHUB_TOKEN = "test-token"
+    settings.SITE_URL = "https://pm.example.com"
+    server.route(
+        "POST", r"/repos/[^/]+/[^/]+/issues/\d+/comments", Reply(201, server.fixture("issues.create-comment.201.json"))
+    )
+    server.route(
+        "POST", r"/repos/[^/]+/[^/]+/statuses/\w+", Reply(201, server.fixture("repos.create-commit-status.201.json"))
+    )
+    yield server
+    server.stop()
