@@ -41,7 +41,7 @@ class FakeGitHub:
         handler = self._handler_class()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), handler)
         self.base_url = f"http://127.0.0.1:{self._server.server_address[1]}"
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        self._thread = threading.Thread(target=self._server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
 
     def start(self) -> FakeGitHub:
         self._thread.start()
