@@ -2,9 +2,12 @@
 
 from django.contrib import admin
 from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from postmortems import report_views
+from postmortems.api.token_views import token_page
 from postmortems.github.webhooks import github_webhook
+from postmortems.health import healthz
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -17,6 +20,11 @@ urlpatterns = [
     path("reports/snapshots/<int:pk>/", report_views.snapshot_detail, name="report-snapshot"),
     path("reports/assets/plotly-<str:digest>.js", report_views.plotly_js, name="report-plotly-js"),
     path("webhooks/github/", github_webhook, name="github-webhook"),
+    path("api/v1/", include("postmortems.api.urls")),
+    path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
+    path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
+    path("healthz", healthz, name="healthz"),
+    path("account/token/", token_page, name="account_token"),
     path("", include("postmortems.urls")),
 ]
 

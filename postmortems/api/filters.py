@@ -1,0 +1,94 @@
+"""List filters with the query names of SPEC §6."""
+
+from __future__ import annotations
+
+import re
+from datetime import datetime
+from zoneinfo import ZoneInfo
+
+import django_filters
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db.models import QuerySet
+
+from ..choices import DeliveryStatus, PostmortemStatus
+from ..models import MergedPullRequest, Postmortem, PreventionAction, WebhookDelivery
+from ..selectors import overdue_q
+
+_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+
+
+def month_bounds(value: str) -> tuple[datetime, datetime | None]:
+    """The first instant of a "YYYY-MM" month in TIME_ZONE and of the month after (None past year 9999)."""
+    match = _MONTH.match(value or "")
+    if not match or int(match.group(1)) < 1:
+        raise ValidationError("Give the month as YYYY-MM, e.g. 2026-03.")
+    year, month = int(match.group(1)), int(match.group(2))
+    zone = ZoneInfo(settings.TIME_ZONE)
+    start = datetime(year, month, 1, tzinfo=zone)
+    if (year, month) == (9999, 12):
+        return start, None
+    end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=zone)
+    return start, end
+
+
+class MonthFilter(django_filters.CharFilter):
+    """Records whose report month (`anchor_at` in TIME_ZONE) is the given YYYY-MM."""
+
+    def filter(self, qs: QuerySet, value: str) -> QuerySet:
+        if not value:
+            return qs
+        start, end = month_bounds(value)
+        qs = qs.filter(**{f"{self.field_name}__gte": start})
+        return qs.filter(**{f"{self.field_name}__lt": end}) if end else qs
+
+
+class PostmortemFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=PostmortemStatus.choices)
+    repository = django_filters.CharFilter(field_name="repository__full_name", help_text='Full name, "owner/name".')
+    team = django_filters.CharFilter(field_name="team__slug", help_text="Team slug.")
+    category = django_filters.CharFilter(field_name="category__slug", help_text="Failure category slug.")
+    owner = django_filters.CharFilter(field_name="owner__username", help_text="Owner's username.")
+    overdue = django_filters.BooleanFilter(method="filter_overdue", help_text="Past due and not yet approved.")
+    month = MonthFilter(
+        field_name="anchor_at", help_text="Report month YYYY-MM (earliest hotfix merge, else resolved_at)."
+    )
+
+    class Meta:
+        model = Postmortem
+        fields = ["status", "repository", "team", "category", "owner", "overdue", "month"]
+
+    def filter_overdue(self, qs: QuerySet, name: str, value: bool | None) -> QuerySet:
+        if value is None:
+            return qs
+        return qs.filter(overdue_q()) if value else qs.exclude(overdue_q())
+
+
+class ActionFilter(django_filters.FilterSet):
+    postmortem = django_filters.NumberFilter(field_name="postmortem_id")
+    status = django_filters.ChoiceFilter(choices=PreventionAction._meta.get_field("status").choices)
+    kind = django_filters.ChoiceFilter(choices=PreventionAction._meta.get_field("kind").choices)
+    owner = django_filters.CharFilter(field_name="owner__username", help_text="Owner's username.")
+
+    class Meta:
+        model = PreventionAction
+        fields = ["postmortem", "status", "kind", "owner"]
+
+
+class MergedPullRequestFilter(django_filters.FilterSet):
+    repository = django_filters.CharFilter(field_name="repository__full_name", help_text='Full name, "owner/name".')
+    is_hotfix = django_filters.BooleanFilter()
+    month = MonthFilter(field_name="merged_at", help_text="Merge month YYYY-MM in TIME_ZONE.")
+
+    class Meta:
+        model = MergedPullRequest
+        fields = ["repository", "is_hotfix", "month"]
+
+
+class WebhookDeliveryFilter(django_filters.FilterSet):
+    status = django_filters.ChoiceFilter(choices=DeliveryStatus.choices)
+    event = django_filters.CharFilter()
+
+    class Meta:
+        model = WebhookDelivery
+        fields = ["status", "event"]
