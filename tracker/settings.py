@@ -290,6 +290,14 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
+    # Several choice sets share a field name ("status"); give each enum its own name.
+    "ENUM_NAME_OVERRIDES": {
+        "PostmortemStatusEnum": "postmortems.choices.PostmortemStatus",
+        "ActionStatusEnum": "postmortems.choices.ActionStatus",
+        "AssessmentStatusEnum": "postmortems.choices.AssessmentStatus",
+        "DeliveryStatusEnum": "postmortems.choices.DeliveryStatus",
+        "GapKindEnum": "postmortems.choices.GapKind",
+    },
 }
 
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
