@@ -231,9 +231,15 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # Redis re-delivers an unacknowledged message after this many seconds; it must be
 # longer than our slowest task (a GitHub call with its own 30 s timeout) so a
-# healthy worker is never raced by a redelivery.
+# healthy worker is never raced by a redelivery. A worker whose child dies hands the
+# message back at once (reject on worker lost); a worker killed whole (SIGKILL, OOM,
+# lost host) leaves it unacknowledged, and a surviving worker restores it once it is
+# older than the visibility timeout. Workers look for such messages every
+# interval × throttle seconds (kombu's defaults, 10 × 10); tests shrink all three.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": _env_int("CELERY_VISIBILITY_TIMEOUT", 600),
+    "unacked_restore_interval": _env_int("CELERY_UNACKED_RESTORE_INTERVAL", 10),
+    "unacked_restore_throttle": _env_int("CELERY_UNACKED_RESTORE_THROTTLE", 10),
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
 }
