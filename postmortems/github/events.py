@@ -201,3 +201,39 @@ def _record_failure(delivery_pk: int, error: str) -> None:
         delivery.last_error = error[:2000]
         delivery.processed_at = timezone.now()
         delivery.save(update_fields=["status", "attempts", "last_error", "processed_at"])
+
+
+def backfill_pull_request(repository: Repository, pr) -> tuple[bool, bool]:
+    """Record one merged PR found by the backfill (a `client.PullRequestInfo`) and open a
+    postmortem if it is a hotfix without one. Returns (is_hotfix, opened_now); re-running is a no-op."""
+    event = PullRequestEvent(
+        action="closed",
+        repository_full_name=repository.full_name,
+        repository_id=repository.github_id,
+        default_branch=repository.default_branch,
+        number=pr.number,
+        title=pr.title,
+        author_login=pr.author_login,
+        merged=True,
+        merged_at=pr.merged_at,
+        merge_commit_sha=pr.merge_commit_sha,
+        base_branch=pr.base_branch,
+        head_branch=pr.head_branch,
+        head_sha="",
+        head_repository=pr.head_repository,
+        labels=tuple(pr.labels),
+        html_url=pr.html_url,
+    )
+    with transaction.atomic():
+        reasons = hotfix_reasons(
+            HotfixRules.for_repository(repository),
+            labels=event.labels,
+            head_branch=event.head_branch,
+            title=event.title,
+        )
+        existing = HotfixPullRequest.objects.filter(merged_pr__repository=repository, merged_pr__number=pr.number)
+        merged_pr = record_merged_pr(repository, event, is_hotfix=bool(reasons) or existing.exists())
+        if not reasons:
+            return False, False
+        _, opened = services.postmortem_open_for_hotfix(merged_pr=merged_pr)
+        return True, opened

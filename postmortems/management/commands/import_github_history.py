@@ -1,0 +1,94 @@
+"""Backfill: record PRs merged into production branches and open postmortems for hotfixes (SPEC §4)."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, date, datetime
+from datetime import time as dt_time
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from tqdm import tqdm
+
+from postmortems import services
+from postmortems.github.client import GitHubClient, GitHubError, GitHubPermanentError, GitHubRateLimited
+from postmortems.github.events import backfill_pull_request
+
+MAX_TRANSIENT_TRIES = 5
+
+
+def _day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError as exc:
+        raise CommandError(f"{value!r} is not a date (YYYY-MM-DD).") from exc
+
+
+class Command(BaseCommand):
+    help = "Record PRs merged into production branches in a window and open postmortems for hotfixes without one."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("repository", help="owner/name")
+        parser.add_argument("--since", required=True, help="YYYY-MM-DD (inclusive)")
+        parser.add_argument("--until", help="YYYY-MM-DD (inclusive); default today")
+
+    def handle(self, *args, repository: str, since: str, until: str | None, **options) -> None:
+        if repository.count("/") != 1:
+            raise CommandError("Give the repository as owner/name.")
+        start = datetime.combine(_day(since), dt_time.min, tzinfo=UTC)
+        end = datetime.combine(_day(until), dt_time.max, tzinfo=UTC) if until else datetime.now(UTC)
+        if end < start:
+            raise CommandError("--until is before --since.")
+        client = GitHubClient()
+        info = self._patiently(lambda: client.repository(repository))
+        repo = services.repository_register(
+            full_name=info.full_name, default_branch=info.default_branch, github_id=info.id
+        )
+        counts = {"merged": 0, "hotfixes": 0, "opened": 0}
+        for base in repo.effective_production_branches:
+            self._import_branch(client, repo, base, start, end, counts)
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"{repo.full_name}: {counts['merged']} merged PRs recorded, {counts['hotfixes']} hotfixes, "
+                f"{counts['opened']} postmortems opened."
+            )
+        )
+
+    def _import_branch(self, client, repo, base: str, start: datetime, end: datetime, counts: dict) -> None:
+        page = 0
+        with tqdm(desc=f"{repo.full_name} → {base}", unit=" PRs", file=self.stderr) as bar:
+            while True:
+                pulls = self._patiently(
+                    lambda page=page: client.closed_pulls_page(repo.full_name, base=base, page=page)
+                )
+                if not pulls:
+                    return
+                for pr in pulls:
+                    bar.update(1)
+                    if pr.merged_at is None or not (start <= pr.merged_at <= end):
+                        continue
+                    is_hotfix, opened = backfill_pull_request(repo, pr)
+                    counts["merged"] += 1
+                    counts["hotfixes"] += is_hotfix
+                    counts["opened"] += opened
+                # Sorted by last update, newest first: a PR merged in the window was updated after `start`.
+                if all(pr.updated_at and pr.updated_at < start for pr in pulls):
+                    return
+                page += 1
+
+    def _patiently(self, call):
+        """Run `call`, waiting out rate limits and retrying transient errors a few times."""
+        tries = 0
+        while True:
+            try:
+                return call()
+            except GitHubRateLimited as exc:
+                wait = max(1.0, exc.retry_after or 60.0)
+                self.stderr.write(f"GitHub rate limit reached; waiting {wait:.0f} s for the reset.")
+                time.sleep(wait)
+            except GitHubPermanentError as exc:
+                raise CommandError(str(exc)) from exc
+            except GitHubError as exc:
+                tries += 1
+                if tries >= MAX_TRANSIENT_TRIES:
+                    raise CommandError(f"GitHub kept failing: {exc}") from exc
+                time.sleep(2**tries)

@@ -1,0 +1,127 @@
+"""The backfill and redelivery commands, against a local GitHub serving the recorded examples."""
+
+from __future__ import annotations
+
+import time
+from io import StringIO
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from postmortems.choices import PostmortemStatus
+from postmortems.management.commands import import_github_history
+from postmortems.models import MergedPullRequest, Postmortem, Repository, WebhookDelivery
+from tests.github.fake_github import Reply
+
+pytestmark = pytest.mark.django_db
+
+PULLS = r"/repos/octocat/Hello-World/pulls"
+HOOK_DELIVERIES = r"/repos/octocat/Hello-World/hooks/42/deliveries"
+
+
+def serve_history(fake_github, *, labels=("bug",)):
+    pulls = fake_github.fixture("pulls.list.200.json")  # one PR, merged 2011-01-26 into master
+    pulls[0]["labels"] = [{"name": name} for name in labels]
+    fake_github.route("GET", r"/repos/octocat/Hello-World", Reply(200, fake_github.fixture("repos.get.200.json")))
+    fake_github.route("GET", PULLS, Reply(200, pulls), Reply(200, []))
+    return pulls[0]
+
+
+def run(*args) -> str:
+    out, err = StringIO(), StringIO()
+    call_command(*args, stdout=out, stderr=err)
+    return out.getvalue() + err.getvalue()
+
+
+def test_import_records_merged_prs_and_opens_postmortems_for_hotfixes(fake_github, django_capture_on_commit_callbacks):
+    pr = serve_history(fake_github, labels=("Hotfix",))
+    with django_capture_on_commit_callbacks(execute=True):
+        output = run("import_github_history", "octocat/Hello-World", "--since", "2011-01-01", "--until", "2011-12-31")
+    assert "1 merged PRs recorded, 1 hotfixes, 1 postmortems opened" in output
+    repository = Repository.objects.get(full_name="octocat/Hello-World")
+    assert repository.default_branch == "master"
+    merged = MergedPullRequest.objects.get()
+    assert (merged.number, merged.title, merged.merge_commit_sha) == (1347, pr["title"], pr["merge_commit_sha"])
+    assert Postmortem.objects.get().status == PostmortemStatus.DRAFT
+    first_query = fake_github.calls("GET", PULLS)[0].path
+    assert "state=closed" in first_query and "base=master" in first_query
+
+    # Re-running changes nothing.
+    serve_history(fake_github, labels=("Hotfix",))
+    output = run("import_github_history", "octocat/Hello-World", "--since", "2011-01-01")
+    assert "1 merged PRs recorded, 1 hotfixes, 0 postmortems opened" in output
+    assert MergedPullRequest.objects.count() == 1
+    assert Postmortem.objects.count() == 1
+
+
+def test_import_skips_prs_merged_outside_the_window(fake_github):
+    serve_history(fake_github)
+    output = run("import_github_history", "octocat/Hello-World", "--since", "2012-01-01")
+    assert "0 merged PRs recorded" in output
+    assert MergedPullRequest.objects.count() == 0
+
+
+def test_import_waits_for_the_rate_limit_reset(fake_github, monkeypatch):
+    serve_history(fake_github)
+    pulls = fake_github.fixture("pulls.list.200.json")
+    reset = str(int(time.time()) + 30)
+    fake_github.route(
+        "GET",
+        PULLS,
+        Reply(403, {"message": "API rate limit exceeded"}, {"X-RateLimit-Remaining": "0", "X-RateLimit-Reset": reset}),
+        Reply(200, pulls),
+        Reply(200, []),
+    )
+    waits = []
+    monkeypatch.setattr(import_github_history.time, "sleep", waits.append)
+    output = run("import_github_history", "octocat/Hello-World", "--since", "2011-01-01")
+    assert len(waits) == 1 and 20 < waits[0] <= 30
+    assert "waiting" in output
+    assert MergedPullRequest.objects.count() == 1
+
+
+def test_import_reports_permanent_errors(fake_github):
+    with pytest.raises(CommandError, match="404"):
+        run("import_github_history", "octocat/missing", "--since", "2011-01-01")
+
+
+def test_import_rejects_bad_dates():
+    with pytest.raises(CommandError, match="not a date"):
+        run("import_github_history", "octocat/Hello-World", "--since", "yesterday")
+
+
+def serve_deliveries(fake_github):
+    fake_github.route("GET", HOOK_DELIVERIES, Reply(200, fake_github.fixture("repos.list-webhook-deliveries.200.json")))
+    fake_github.route("POST", HOOK_DELIVERIES + r"/\d+/attempts", Reply(202, {}))
+
+
+def test_redeliver_asks_github_for_deliveries_we_never_stored(fake_github):
+    serve_deliveries(fake_github)
+    output = run("redeliver_github_hooks", "octocat/Hello-World", "--hook-id", "42", "--since", "2019-06-01")
+    (post,) = fake_github.calls("POST", HOOK_DELIVERIES + r"/\d+/attempts")
+    assert post.path.endswith("/deliveries/123456789/attempts")  # the latest attempt of the GUID
+    assert "0b989ba4-242f-11e5-81e1-c7b6966d2516 issues/opened: never stored" in output
+
+
+def test_redeliver_skips_stored_deliveries_and_old_ones(fake_github):
+    serve_deliveries(fake_github)
+    WebhookDelivery.objects.create(delivery_id="0b989ba4-242f-11e5-81e1-c7b6966d2516", event="issues", payload={})
+    output = run("redeliver_github_hooks", "octocat/Hello-World", "--hook-id", "42", "--since", "2019-06-01")
+    assert "0 of 1 deliveries" in output
+    WebhookDelivery.objects.all().delete()
+    output = run("redeliver_github_hooks", "octocat/Hello-World", "--hook-id", "42", "--since", "2019-07-01")
+    assert "0 of 0 deliveries" in output
+    assert fake_github.calls("POST", HOOK_DELIVERIES + r"/\d+/attempts") == []
+
+
+def test_redeliver_failed_deliveries_even_if_stored_and_dry_run(fake_github):
+    items = fake_github.fixture("repos.list-webhook-deliveries.200.json")
+    for item in items:
+        item.update(status="Invalid HTTP Response: 503", status_code=503)
+    fake_github.route("GET", HOOK_DELIVERIES, Reply(200, items))
+    WebhookDelivery.objects.create(delivery_id=items[0]["guid"], event="issues", payload={})
+    output = run(
+        "redeliver_github_hooks", "octocat/Hello-World", "--hook-id", "42", "--since", "2019-06-01", "--dry-run"
+    )
+    assert "failed (503)" in output and "would be redelivered" in output
+    assert fake_github.calls("POST", HOOK_DELIVERIES + r"/\d+/attempts") == []
