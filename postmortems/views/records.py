@@ -22,6 +22,7 @@ from ..forms import (
 )
 from ..models import Postmortem
 from ..workflow import NotAllowed, Transition, WorkflowError, can_change_action_status, can_edit, can_transition
+from ._common import visible_postmortem
 
 PAGE_SIZE = 25
 
@@ -91,7 +92,8 @@ def render_editor(request: HttpRequest, editor: PostmortemEditor, status: int = 
 @login_required
 @require_http_methods(["GET", "POST"])
 def postmortem_edit(request: HttpRequest, pk: int) -> HttpResponse:
-    postmortem = get_object_or_404(selectors.postmortem_detail_queryset(request.user), pk=pk)
+    # No prefetching here: the services read the record's assessments while they change them.
+    postmortem = visible_postmortem(request, pk)
     if not can_edit(request.user, postmortem):
         raise PermissionDenied("Only the owner or a lead can edit a draft postmortem.")
     editor = PostmortemEditor(postmortem, request.user, request.POST if request.method == "POST" else None)

@@ -25,8 +25,7 @@ def submit_or_explain(request: HttpRequest, pk: int, *, saved_first: bool = Fals
     except NotAllowed as exc:
         raise PermissionDenied(str(exc)) from exc
     except WorkflowError as exc:
-        fresh = get_object_or_404(selectors.postmortem_detail_queryset(request.user), pk=pk)
-        editor = PostmortemEditor(fresh, request.user)
+        editor = PostmortemEditor(visible_postmortem(request, pk), request.user)
         editor.add_reasons(exc.reasons)
         lead = "Saved as a draft, but it" if saved_first else "It"
         messages.error(request, f"{lead} cannot be submitted yet: fix the fields marked below.")

@@ -1,0 +1,88 @@
+"""Lead pages: categories, checklist templates (new versions, promotion), repository settings."""
+
+from django.urls import reverse
+
+from postmortems import services
+from postmortems.models import ChecklistTemplate, FailureCategory, Repository
+from tests.web.conftest import signed_in
+
+
+def test_lead_adds_renames_and_retires_a_category(client, lead):
+    client = signed_in(client, lead)
+    response = client.post(reverse("category_list"), {"name": "Flaky scheduler", "description": "Cron drift"})
+    assert response.status_code == 302
+    category = FailureCategory.objects.get(name="Flaky scheduler")
+    client.post(reverse("category_edit", args=[category.pk]), {"name": "Scheduler drift", "description": ""})
+    category.refresh_from_db()
+    assert (category.name, category.slug) == ("Scheduler drift", "flaky-scheduler")
+    client.post(reverse("category_set_active", args=[category.pk]), {"active": "false"})
+    category.refresh_from_db()
+    assert not category.is_active
+    page = client.get(reverse("category_list")).content.decode()
+    assert "Retired" in page and "Restore" in page
+
+
+def test_duplicate_category_name_is_shown_next_to_the_field(client, lead):
+    response = signed_in(client, lead).post(reverse("category_list"), {"name": "Manual operation error"})
+    assert response.status_code == 400
+    assert "A category with this name exists." in response.content.decode()
+
+
+def test_engineer_cannot_post_to_settings(client, engineer):
+    client = signed_in(client, engineer)
+    assert client.post(reverse("category_list"), {"name": "Sneaky"}).status_code == 403
+    assert not FailureCategory.objects.filter(name="Sneaky").exists()
+
+
+def test_editing_a_checklist_makes_a_new_version(client, lead):
+    template = ChecklistTemplate.objects.get(is_default=True)
+    before = template.versions.count()
+    client = signed_in(client, lead)
+    response = client.post(
+        reverse("checklist_edit", args=[template.pk]), {"items": "Step one\nStep two\n", "change_note": "Shorter"}
+    )
+    assert response.status_code == 302
+    assert template.versions.count() == before + 1
+    latest = template.versions.order_by("-number").first()
+    assert [i.text for i in latest.items.all()] == ["Step one", "Step two"]
+    response = client.post(reverse("checklist_edit", args=[template.pk]), {"items": "Same\nsame"})
+    assert response.status_code == 400
+    assert "Each step may appear only once." in response.content.decode()
+
+
+def test_lead_promotes_a_missing_item(client, lead, draft, engineer):
+    missing = services.missing_item_add(postmortem=draft, actor=engineer, text="Compare row counts with yesterday")
+    client = signed_in(client, lead)
+    assert "Compare row counts with yesterday" in client.get(reverse("checklist_list")).content.decode()
+    assert client.post(reverse("missing_item_promote", args=[missing.pk])).status_code == 302
+    missing.refresh_from_db()
+    assert missing.promoted_to.text == "Compare row counts with yesterday"
+
+
+def test_repository_settings_are_saved_and_bad_patterns_refused(client, lead, repository):
+    client = signed_in(client, lead)
+    url = reverse("repository_edit", args=[repository.pk])
+    data = {
+        "production_branches": "main\nrelease",
+        "hotfix_labels": "hotfix\nincident",
+        "hotfix_branch_prefixes": "hotfix/",
+        "hotfix_title_pattern": "(?i)\\bfix!",
+        "postmortem_due_days": "7",
+        "writeback_enabled": "",
+        "debt_status_enabled": "on",
+        "checklist_template": "",
+        "team": repository.team_id,
+    }
+    assert client.post(url, data).status_code == 302
+    repository.refresh_from_db()
+    assert repository.production_branches == ["main", "release"]
+    assert repository.hotfix_labels == ["hotfix", "incident"]
+    assert (repository.postmortem_due_days, repository.writeback_enabled, repository.debt_status_enabled) == (
+        7,
+        False,
+        True,
+    )
+    response = client.post(url, {**data, "hotfix_title_pattern": "(unclosed", "postmortem_due_days": "9"})
+    assert response.status_code == 400
+    assert "Not a valid regular expression" in response.content.decode()
+    assert Repository.objects.get(pk=repository.pk).postmortem_due_days == 7
