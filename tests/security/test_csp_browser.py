@@ -3,9 +3,8 @@
 import os
 
 import pytest
-from django.urls import NoReverseMatch, reverse
 
-from tests.factories import UserFactory
+from tests.factories import CompletePostmortemFactory, PreventionActionFactory, UserFactory
 
 pytestmark = pytest.mark.browser
 CHROMIUM = "/usr/bin/chromium"
@@ -40,16 +39,11 @@ def browser_page():
         browser.close()
 
 
-def _optional(name: str) -> list[str]:
-    try:
-        return [reverse(name)]
-    except NoReverseMatch:
-        return []
-
-
 def test_pages_load_without_csp_violations(live_server, browser_page):
     page = browser_page
-    UserFactory(username="csp-admin", is_staff=True, is_superuser=True)
+    admin = UserFactory(username="csp-admin", is_staff=True, is_superuser=True)
+    record = CompletePostmortemFactory(owner=admin, title="A <script>alert(1)</script> title")
+    PreventionActionFactory(postmortem=record, owner=admin)
 
     page.goto(f"{live_server.url}/accounts/login/")
     page.fill("#id_username", "csp-admin")
@@ -59,13 +53,18 @@ def test_pages_load_without_csp_violations(live_server, browser_page):
 
     paths = [
         "/",
+        "/postmortems/",
+        f"/postmortems/{record.pk}/",
+        f"/postmortems/{record.pk}/edit/",
+        "/postmortems/new/",
+        "/settings/",
+        "/account/token/",
         "/admin/",
         "/admin/postmortems/postmortem/",
         "/admin/postmortems/postmortem/add/",
         "/admin/postmortems/repository/add/",
         "/no-such-page/",
-        *_optional("swagger-ui"),
-        *_optional("api-docs"),
+        "/api/docs/",
     ]
     for path in paths:
         response = page.goto(f"{live_server.url}{path}")
@@ -83,3 +82,39 @@ def test_pages_load_without_csp_violations(live_server, browser_page):
     page.wait_for_timeout(200)
     assert page.evaluate("() => window.pwned") is None
     assert any("Content Security Policy" in text for text in page.violations)
+
+
+# Pages that do not satisfy the policy yet. strict=True: once fixed, the xfail itself fails and must go.
+KNOWN_VIOLATIONS = [
+    pytest.param(
+        "/reports/monthly/2026-03/",
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="plotly.js injects <style> elements (its global rules, maplibre's CSS) that style-src 'self' "
+            "refuses; the report page needs plotly's `.no-inline-styles` opt-out and its CSS served as a file",
+        ),
+    ),
+    pytest.param(
+        "/api/v1/postmortems/",
+        marks=pytest.mark.xfail(
+            strict=True,
+            reason="DRF's browsable API templates carry inline <style> and style attributes",
+        ),
+    ),
+]
+
+
+@pytest.mark.parametrize("path", KNOWN_VIOLATIONS)
+def test_known_pages_with_csp_violations(live_server, browser_page, path):
+    page = browser_page
+    UserFactory(username="csp-lead", is_staff=True)
+    CompletePostmortemFactory()
+    page.goto(f"{live_server.url}/accounts/login/")
+    page.fill("#id_username", "csp-lead")
+    page.fill("#id_password", PASSWORD)
+    page.click("button[type=submit]")
+    page.wait_for_load_state("networkidle")
+    response = page.goto(f"{live_server.url}{path}")
+    page.wait_for_load_state("networkidle")
+    assert response.status == 200
+    assert page.violations == []
