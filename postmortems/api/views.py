@@ -86,7 +86,8 @@ class PostmortemViewSet(
     def _editable(self) -> Postmortem:
         postmortem = self.get_object()
         _deny_unless(workflow.can_edit(self.request.user, postmortem), _edit_message(postmortem))
-        return postmortem
+        # Services read related rows afresh; a prefetched instance would hand them stale caches.
+        return Postmortem.objects.select_related("repository", "checklist_version").get(pk=postmortem.pk)
 
     def create(self, request, *args, **kwargs):
         data = s.PostmortemWriteSerializer(data=request.data)
