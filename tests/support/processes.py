@@ -194,6 +194,9 @@ class TcpProxy:
     def cut(self) -> None:
         """The database 'goes away': open connections die, new ones are refused."""
         if self._listener:
+            # shutdown() wakes the thread blocked in accept(), so the port is really released.
+            with contextlib.suppress(OSError):
+                self._listener.shutdown(socket.SHUT_RDWR)
             self._listener.close()
             self._listener = None
         with self._lock:
