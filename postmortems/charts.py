@@ -27,9 +27,12 @@ CATEGORY_PALETTE = ["#1f5fbf", "#c2410c", "#1e7a3c", "#6b5b7a", "#a16207", "#b42
 
 def _layout(title: str, **extra: Any) -> dict[str, Any]:
     layout = {
-        "title": {"text": title},
-        "margin": {"l": 60, "r": 60, "t": 50, "b": 60},
-        "legend": {"orientation": "h", "y": -0.2},
+        "title": {"text": title, "x": 0, "font": {"size": 14}, "y": 0.98},
+        # A fixed height: a responsive chart in an auto-height box would otherwise keep growing.
+        "height": 420,
+        "margin": {"l": 60, "r": 60, "t": 70, "b": 50},
+        # Legend above the plot: below it, it would spill into the table fallback.
+        "legend": {"orientation": "h", "x": 0, "y": 1.02, "yanchor": "bottom"},
         "paper_bgcolor": "#ffffff",
         "plot_bgcolor": "#ffffff",
         "font": {"family": "system-ui, sans-serif", "size": 13},
@@ -116,7 +119,9 @@ def checklist_heatmap(trend: list[dict]) -> dict[str, Any]:
             colorbar={"title": {"text": "gaps"}},
         )
     )
-    fig.update_layout(_layout("Checklist gaps (skipped or ineffective) per item", margin={"l": 320, "t": 50}))
+    fig.update_layout(
+        _layout("Checklist gaps (skipped or ineffective) per item", margin={"l": 320, "t": 50, "r": 40, "b": 50})
+    )
     return _plain(fig)
 
 

@@ -8,6 +8,7 @@ that proposed a missing checklist step) links to pages that apply their own rule
 from __future__ import annotations
 
 import csv
+import re
 from datetime import date
 from functools import lru_cache
 from hashlib import sha256
@@ -38,28 +39,56 @@ from .reports import (
     shift_month,
 )
 
+# plotly.js puts its own stylesheet into the page with a <style> element, which a strict
+# Content-Security-Policy refuses; we serve the same rules (taken from the installed
+# bundle) as a stylesheet of our own instead.
+_PLOTLY_RULE = re.compile(r'"(X(?: [^"]*)?)":"([^"]*)"')
+_PLOTLY_ROOT = ".js-plotly-plot .plotly"
+
 
 @lru_cache(maxsize=1)
-def _plotly_js() -> tuple[bytes, str]:
+def _plotly_assets() -> tuple[bytes, bytes, str]:
     from plotly.offline import get_plotlyjs
 
-    body = get_plotlyjs().encode()
-    return body, sha256(body).hexdigest()[:16]
+    source = get_plotlyjs()
+    css = "\n".join(
+        f"{re.sub(r'(^|,)X(?=$| )', lambda m: m.group(1) + _PLOTLY_ROOT, selector)}{{{body}}}"
+        for selector, body in _PLOTLY_RULE.findall(source)
+    )
+    js = source.encode()
+    return js, css.encode(), sha256(js).hexdigest()[:16]
 
 
-def plotly_js_url() -> str:
-    return reverse("report-plotly-js", args=[_plotly_js()[1]])
+def plotly_asset_urls() -> dict[str, str]:
+    digest = _plotly_assets()[2]
+    return {
+        "plotly_js_url": reverse("report-plotly-js", args=[digest]),
+        "plotly_css_url": reverse("report-plotly-css", args=[digest]),
+    }
+
+
+def _asset(body: bytes, content_type: str) -> HttpResponse:
+    response = HttpResponse(body, content_type=content_type)
+    response["Cache-Control"] = "public, max-age=31536000, immutable"
+    return response
 
 
 @require_GET
 def plotly_js(request: HttpRequest, digest: str) -> HttpResponse:
     """plotly.js from the installed `plotly` package; the digest in the URL makes it cacheable forever."""
-    body, current = _plotly_js()
+    js, _, current = _plotly_assets()
     if digest != current:
         raise Http404("Unknown plotly.js version.")
-    response = HttpResponse(body, content_type="text/javascript; charset=utf-8")
-    response["Cache-Control"] = "public, max-age=31536000, immutable"
-    return response
+    return _asset(js, "text/javascript; charset=utf-8")
+
+
+@require_GET
+def plotly_css(request: HttpRequest, digest: str) -> HttpResponse:
+    """The stylesheet plotly.js would inject, as a file (see above)."""
+    _, css, current = _plotly_assets()
+    if digest != current:
+        raise Http404("Unknown plotly.js version.")
+    return _asset(css, "text/css; charset=utf-8")
 
 
 def _month_arg(request: HttpRequest, month: str | None) -> str | None:
@@ -91,7 +120,7 @@ def _page_context(data: dict) -> dict:
         "data": data,
         "headline": headline_rows(data),
         "charts": charts.report_charts(data["trend"], data.get("category_names", {})),
-        "plotly_js_url": plotly_js_url(),
+        **plotly_asset_urls(),
     }
 
 

@@ -19,6 +19,7 @@ urlpatterns = [
     path("reports/snapshots/", report_views.snapshot_list, name="report-snapshots"),
     path("reports/snapshots/<int:pk>/", report_views.snapshot_detail, name="report-snapshot"),
     path("reports/assets/plotly-<str:digest>.js", report_views.plotly_js, name="report-plotly-js"),
+    path("reports/assets/plotly-<str:digest>.css", report_views.plotly_css, name="report-plotly-css"),
     path("webhooks/github/", github_webhook, name="github-webhook"),
     path("api/v1/", include("postmortems.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

@@ -8,11 +8,10 @@
       if (!block) { return; }
       var figure = JSON.parse(block.textContent);
       var layout = figure.layout || {};
-      layout.autosize = true;
       window.Plotly.newPlot(target, figure.data || [], layout, {
         responsive: true,
-        displaylogo: false,
-        modeBarButtonsToRemove: ["sendDataToCloud"],
+        // The mode bar needs plotly's injected stylesheet, which a strict CSP refuses.
+        displayModeBar: false,
       }).then(function () { target.classList.add("chart-ready"); });
     });
   }

@@ -1,0 +1,56 @@
+"""The report page in Debian's Chromium: charts render, nothing leaves 127.0.0.1, a screenshot is kept."""
+
+import shutil
+from pathlib import Path
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings as django_settings
+
+from tests.reports import dataset
+
+SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
+CHROMIUM = "/usr/bin/chromium"
+LOCAL_HOSTS = {"127.0.0.1", "localhost"}
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_report_page_renders_plotly_charts_locally(live_server, client, engineer, settings):
+    if not shutil.which(CHROMIUM):
+        pytest.skip("Debian's chromium is not installed")
+    from playwright.sync_api import sync_playwright
+
+    settings.TIME_ZONE = dataset.TZ_NAME
+    dataset.build()
+    client.force_login(engineer)
+    session_cookie = client.cookies[django_settings.SESSION_COOKIE_NAME].value
+    base = live_server.url
+    requests: list[str] = []
+    errors: list[str] = []
+    with sync_playwright() as p:
+        browser = p.chromium.launch(
+            executable_path=CHROMIUM,
+            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+        )
+        try:
+            context = browser.new_context(viewport={"width": 1280, "height": 900})
+            context.add_cookies([{"name": django_settings.SESSION_COOKIE_NAME, "value": session_cookie, "url": base}])
+            page = context.new_page()
+            page.on("request", lambda request: requests.append(request.url))
+            page.on("pageerror", lambda exc: errors.append(str(exc)))
+            response = page.goto(f"{base}/reports/monthly/2026-03/", wait_until="networkidle")
+            assert response.status == 200
+            page.wait_for_selector("#chart-mitigations.chart-ready svg.main-svg", timeout=20000)
+            for chart in ("hotfixes", "categories", "checklist", "detection", "actions", "mitigations"):
+                assert page.locator(f"#chart-{chart} svg.main-svg").count() >= 1, chart
+            assert page.locator("#headline tr[data-metric='Deployments'] td").first.inner_text() == "5"
+            SCREENSHOTS.mkdir(exist_ok=True)
+            page.screenshot(path=str(SCREENSHOTS / "monthly-report.png"), full_page=True)
+        finally:
+            browser.close()
+    assert errors == []
+    assert requests, "the page made no requests"
+    outside = [url for url in requests if urlparse(url).hostname not in LOCAL_HOSTS and not url.startswith("data:")]
+    assert outside == []
+    assert sum(url.endswith(".js") and "/reports/assets/plotly-" in url for url in requests) == 1
