@@ -542,6 +542,7 @@ class PostmortemFilter(django_filters.FilterSet):
     )
     overdue = django_filters.BooleanFilter(
         method="filter_overdue",
+        label="Overdue",
         widget=forms.Select(choices=[("", "Overdue or not"), ("true", "Overdue"), ("false", "Not overdue")]),
     )
     month = django_filters.CharFilter(method="filter_month", label="Month (YYYY-MM)")
