@@ -201,3 +201,16 @@ def test_response_is_json_even_for_unicode_delivery_ids(deliver):
     assert response.status_code == 202
     assert json.loads(response.content)["delivery"] == "ünïcode-✓"
     assert MergedPullRequest.objects.count() == 0
+
+
+def test_nul_character_in_a_title_never_gives_a_500(deliver, settings):
+    payload = load_payload("pull_request.opened.json")
+    payload["pull_request"]["title"] = "broken\u0000title"
+    response = deliver(payload)
+    if settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+        # jsonb cannot hold U+0000: a clear 400 (GitHub will not retry it forever), nothing stored.
+        assert response.status_code == 400
+        assert "cannot be stored" in response.json()["error"]
+        assert WebhookDelivery.objects.count() == 0
+    else:
+        assert response.status_code == 202

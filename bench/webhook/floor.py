@@ -1,0 +1,28 @@
+"""The floor of the webhook's work: check the signature, insert the raw body into one table.
+
+Nothing else: no JSON parsing, no model, no broker. SPEC §7 measures our webhook against it.
+"""
+
+import hashlib
+import hmac
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+
+TABLE_SQL = "CREATE TABLE IF NOT EXISTS bench_floor_delivery (id bigserial PRIMARY KEY, delivery_id text, body bytea)"
+
+
+@csrf_exempt
+def floor_view(request):
+    body = request.read()
+    expected = "sha256=" + hmac.new(settings.GITHUB_WEBHOOK_SECRET.encode(), body, hashlib.sha256).hexdigest()
+    if not hmac.compare_digest(expected.encode(), request.headers.get("X-Hub-Signature-256", "").encode()):
+        return HttpResponse(status=401)
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO bench_floor_delivery (delivery_id, body) VALUES (%s, %s)",
+            [request.headers.get("X-GitHub-Delivery", ""), body],
+        )
+    return JsonResponse({"status": "stored"}, status=202)
