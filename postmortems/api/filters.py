@@ -7,6 +7,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo
 
 import django_filters
+from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
@@ -32,8 +33,40 @@ def month_bounds(value: str) -> tuple[datetime, datetime | None]:
     return start, end
 
 
+class MonthField(forms.CharField):
+    def clean(self, value):
+        value = super().clean(value)
+        if value:
+            month_bounds(value)  # raises a ValidationError naming the expected format
+        return value
+
+
+class StrictBooleanField(forms.NullBooleanField):
+    """true/false (or 1/0); anything else is an error rather than "no filter"."""
+
+    widget = forms.TextInput  # NullBooleanSelect would quietly turn "perhaps" into None
+
+    def to_python(self, value):
+        if value in (None, ""):
+            return None
+        if str(value).lower() in ("true", "1"):
+            return True
+        if str(value).lower() in ("false", "0"):
+            return False
+        raise ValidationError("Use true or false.")
+
+    def validate(self, value):
+        pass
+
+
+class StrictBooleanFilter(django_filters.BooleanFilter):
+    field_class = StrictBooleanField
+
+
 class MonthFilter(django_filters.CharFilter):
     """Records whose report month (`anchor_at` in TIME_ZONE) is the given YYYY-MM."""
+
+    field_class = MonthField
 
     def filter(self, qs: QuerySet, value: str) -> QuerySet:
         if not value:
@@ -49,7 +82,7 @@ class PostmortemFilter(django_filters.FilterSet):
     team = django_filters.CharFilter(field_name="team__slug", help_text="Team slug.")
     category = django_filters.CharFilter(field_name="category__slug", help_text="Failure category slug.")
     owner = django_filters.CharFilter(field_name="owner__username", help_text="Owner's username.")
-    overdue = django_filters.BooleanFilter(method="filter_overdue", help_text="Past due and not yet approved.")
+    overdue = StrictBooleanFilter(method="filter_overdue", help_text="Past due and not yet approved.")
     month = MonthFilter(
         field_name="anchor_at", help_text="Report month YYYY-MM (earliest hotfix merge, else resolved_at)."
     )
@@ -77,7 +110,7 @@ class ActionFilter(django_filters.FilterSet):
 
 class MergedPullRequestFilter(django_filters.FilterSet):
     repository = django_filters.CharFilter(field_name="repository__full_name", help_text='Full name, "owner/name".')
-    is_hotfix = django_filters.BooleanFilter()
+    is_hotfix = StrictBooleanFilter()
     month = MonthFilter(field_name="merged_at", help_text="Merge month YYYY-MM in TIME_ZONE.")
 
     class Meta:
