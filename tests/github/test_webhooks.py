@@ -91,7 +91,9 @@ def test_body_just_under_25_mib_is_accepted(deliver, settings):
     assert len(WebhookDelivery.objects.get().payload["pull_request"]["body"]) == 5 * 1024 * 1024
 
 
-@pytest.mark.parametrize("body", [b"not json", b'{"unterminated": ', b"\xff\xfe", b"[1, 2]", b"null"])
+@pytest.mark.parametrize(
+    "body", [b"not json", b'{"unterminated": ', b"\xff\xfe", b"[1, 2]", b"null", '{"a": 1}'.encode("utf-16")]
+)
 def test_body_that_is_not_a_json_object_is_400(deliver, body):
     response = deliver(body)
     assert response.status_code == 400
@@ -169,7 +171,7 @@ def test_broker_down_still_202_and_row_stays_pending(deliver, settings):
 
 
 def test_database_down_is_503(deliver):
-    with mock.patch.object(webhooks.WebhookDelivery.objects, "create", side_effect=OperationalError("down")):
+    with mock.patch.object(webhooks, "_store", side_effect=OperationalError("connection refused")):
         response = deliver(load_payload("pull_request.opened.json"))
     assert response.status_code == 503
     assert "redeliver" in response.json()["error"]
