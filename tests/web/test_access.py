@@ -5,6 +5,9 @@ from django.urls import reverse
 
 from tests.web.conftest import signed_in
 
+# Every test here touches the database (some through fixtures chosen at run time).
+pytestmark = pytest.mark.django_db
+
 RECORD_PAGES = ["postmortem_detail", "postmortem_edit"]
 LEAD_PAGES = ["settings_index", "category_list", "checklist_list", "repository_list"]
 OPEN_PAGES = ["home", "postmortem_list", "postmortem_create", "password_change"]

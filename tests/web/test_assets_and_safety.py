@@ -19,7 +19,10 @@ TEMPLATES = sorted(
         *(p for d in ("postmortems", "settings", "registration") for p in (_ROOT / d).glob("*.html")),
     ]
 )
+
 TEMPLATES = [p for p in TEMPLATES if not re.fullmatch(r"\d{3}(_\w+)?\.html", p.name)]
+
+pytestmark = pytest.mark.django_db
 
 
 def test_badge_stylesheet_has_one_rule_per_colour_of_the_map(client):

@@ -2,6 +2,7 @@
 
 from datetime import timedelta
 
+import pytest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,6 +18,9 @@ from tests.factories import (
     ready_to_submit,
 )
 from tests.web.conftest import signed_in
+
+# Every test here touches the database (some through fixtures chosen at run time).
+pytestmark = pytest.mark.django_db
 
 
 def test_inbox_lists_overdue_first_with_how_overdue(client, engineer, repository, overdue_draft):

@@ -1,10 +1,14 @@
 """Lead pages: categories, checklist templates (new versions, promotion), repository settings."""
 
+import pytest
 from django.urls import reverse
 
 from postmortems import services
 from postmortems.models import ChecklistTemplate, FailureCategory, Repository
 from tests.web.conftest import signed_in
+
+# Every test here touches the database (some through fixtures chosen at run time).
+pytestmark = pytest.mark.django_db
 
 
 def test_lead_adds_renames_and_retires_a_category(client, lead):

@@ -1,11 +1,15 @@
 """Submit, approve, request changes, dismiss and action status, as explicit POSTs."""
 
+import pytest
 from django.urls import reverse
 
 from postmortems import services
 from postmortems.choices import ActionKind, ActionStatus, PostmortemStatus, ReviewEventKind
 from tests.factories import PreventionActionFactory, ready_to_submit
 from tests.web.conftest import signed_in
+
+# Every test here touches the database (some through fixtures chosen at run time).
+pytestmark = pytest.mark.django_db
 
 
 def _in_review(engineer, repository):
