@@ -29,6 +29,7 @@ from django.db.models import (
     Subquery,
 )
 from django.db.models.functions import TruncDate, TruncMonth
+from django.utils import timezone
 
 from .choices import ActionKind, ActionStatus, AssessmentStatus, DetectionMethod, GapKind, PostmortemStatus
 from .models import (
@@ -163,32 +164,22 @@ def _in(period_start: datetime, period_end: datetime, field: str) -> Q:
     return Q(**{f"{field}__gte": period_start, f"{field}__lt": period_end})
 
 
-def deployments_by_month(scope: Scope, start: datetime, end: datetime, tz: tzinfo) -> dict[str, int]:
-    """PRs merged into production branches, per month of their merge."""
+def pull_requests_by_month(scope: Scope, start: datetime, end: datetime, tz: tzinfo) -> dict[str, dict[str, int]]:
+    """Per month of the merge: PRs merged into production branches, and hotfix PRs among them.
+
+    A hotfix PR whose postmortem was dismissed was not a hotfix; it stays a deployment.
+    """
     rows = (
         MergedPullRequest.objects.filter(scope.pull_requests_q(), _in(start, end, "merged_at"))
         .annotate(month=TruncMonth("merged_at", tzinfo=tz))
         .values("month")
-        .annotate(n=Count("id"))
-        .order_by()
-    )
-    return {_month_key(row["month"], tz): row["n"] for row in rows}
-
-
-def hotfixes_by_month(scope: Scope, start: datetime, end: datetime, tz: tzinfo) -> dict[str, int]:
-    """Hotfix PRs merged, per month; PRs of dismissed postmortems were not hotfixes."""
-    rows = (
-        HotfixPullRequest.objects.filter(
-            scope.pull_requests_q("merged_pr__"),
-            _in(start, end, "merged_pr__merged_at"),
+        .annotate(
+            deployments=Count("id"),
+            hotfixes=Count("id", filter=Q(is_hotfix=True) & ~Q(hotfix__postmortem__status=PostmortemStatus.DISMISSED)),
         )
-        .exclude(postmortem__status=PostmortemStatus.DISMISSED)
-        .annotate(month=TruncMonth("merged_pr__merged_at", tzinfo=tz))
-        .values("month")
-        .annotate(n=Count("id"))
         .order_by()
     )
-    return {_month_key(row["month"], tz): row["n"] for row in rows}
+    return {_month_key(r["month"], tz): {"deployments": r["deployments"], "hotfixes": r["hotfixes"]} for r in rows}
 
 
 def postmortem_counts(scope: Scope, periods: list[Period]) -> list[dict[str, int]]:
@@ -350,8 +341,47 @@ def missing_items_proposed(scope: Scope, period: Period) -> list[dict[str, Any]]
     )
 
 
-def action_counts(scope: Scope, periods: list[Period], tz: tzinfo) -> list[dict[str, int]]:
-    """Per period: created, completed, open and past due (as of), due, done on time, mitigation debt."""
+def action_flows_by_month(scope: Scope, start: datetime, end: datetime, tz: tzinfo) -> dict[str, dict[str, int]]:
+    """Per month: actions created, completed, due (not won't-do) and done by their due date; one query.
+
+    Each action is looked at once, under the months of its own dates (created, completed, due).
+    """
+    first_day, after = timezone.localdate(start, tz), timezone.localdate(end, tz)
+    counts = {}
+    for name, field, extra in (
+        ("created", "created_at", Q()),
+        ("completed", "completed_at", Q(status=ActionStatus.DONE)),
+    ):
+        rows = (
+            PreventionAction.objects.filter(scope.postmortems_q("postmortem__"), extra, _in(start, end, field))
+            .annotate(month=TruncMonth(field, tzinfo=tz))
+            .values("month")
+            .annotate(n=Count("id"))
+            .order_by()
+        )
+        counts[name] = {_month_key(r["month"], tz): r["n"] for r in rows}
+    due_rows = (
+        PreventionAction.objects.filter(
+            scope.postmortems_q("postmortem__"), due_date__gte=first_day, due_date__lt=after
+        )
+        .exclude(status=ActionStatus.WONT_DO)
+        .annotate(month=TruncMonth("due_date"), completed_local=TruncDate("completed_at", tzinfo=tz))
+        .values("month")
+        .annotate(
+            due=Count("id"),
+            done_on_time=Count("id", filter=Q(status=ActionStatus.DONE, completed_local__lte=F("due_date"))),
+        )
+        .order_by()
+    )
+    counts["due"], counts["done_on_time"] = {}, {}
+    for r in due_rows:
+        counts["due"][_month_key(r["month"], tz)] = r["due"]
+        counts["done_on_time"][_month_key(r["month"], tz)] = r["done_on_time"]
+    return counts
+
+
+def action_backlog(scope: Scope, periods: list[Period]) -> list[dict[str, int]]:
+    """Per period end: open actions past due, open temporary mitigations, and those past their expiry."""
 
     def open_then(p: Period) -> Q:
         # Still to do at the period's end: open now, or completed only after it.
@@ -360,25 +390,18 @@ def action_counts(scope: Scope, periods: list[Period], tz: tzinfo) -> list[dict[
     mitigation = Q(kind=ActionKind.TEMPORARY_MITIGATION)
     aggregates: dict[str, Any] = {}
     for i, p in enumerate(periods):
-        existed = Q(created_at__lt=p.as_of)
-        due_in = Q(due_date__gte=p.first_day, due_date__lte=p.last_day) & ~Q(status=ActionStatus.WONT_DO)
+        still_open = Q(created_at__lt=p.as_of) & open_then(p)
         aggregates |= {
-            f"created_{i}": Count("id", filter=_in(p.start, p.end, "created_at")),
-            f"completed_{i}": Count("id", filter=Q(status=ActionStatus.DONE) & _in(p.start, p.end, "completed_at")),
-            f"open_past_due_{i}": Count("id", filter=existed & open_then(p) & Q(due_date__lt=p.as_of_date)),
-            f"due_{i}": Count("id", filter=due_in),
-            f"done_on_time_{i}": Count(
-                "id", filter=due_in & Q(status=ActionStatus.DONE, completed_local__lte=F("due_date"))
-            ),
-            f"open_mitigations_{i}": Count("id", filter=existed & open_then(p) & mitigation),
-            f"expired_mitigations_{i}": Count(
-                "id", filter=existed & open_then(p) & mitigation & Q(expires_at__lt=p.as_of_date)
-            ),
+            f"open_past_due_{i}": Count("id", filter=still_open & Q(due_date__lt=p.as_of_date)),
+            f"open_mitigations_{i}": Count("id", filter=still_open & mitigation),
+            f"expired_mitigations_{i}": Count("id", filter=still_open & mitigation & Q(expires_at__lt=p.as_of_date)),
         }
-    row = (
-        PreventionAction.objects.filter(scope.postmortems_q("postmortem__"))
-        .annotate(completed_local=TruncDate("completed_at", tzinfo=tz))
-        .aggregate(**aggregates)
+    # Only actions that could be open at some period end: open now, or completed after the first period began.
+    candidates = Q(status__in=OPEN_ACTION_STATUSES) | Q(
+        status=ActionStatus.DONE, completed_at__gte=min(p.as_of for p in periods)
     )
-    names = ("created", "completed", "open_past_due", "due", "done_on_time", "open_mitigations", "expired_mitigations")
+    row = PreventionAction.objects.filter(
+        scope.postmortems_q("postmortem__"), candidates, created_at__lt=max(p.as_of for p in periods)
+    ).aggregate(**aggregates)
+    names = ("open_past_due", "open_mitigations", "expired_mitigations")
     return [{name: row[f"{name}_{i}"] for name in names} for i in range(len(periods))]

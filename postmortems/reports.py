@@ -282,8 +282,9 @@ def build_monthly_report(month: date, scope: Scope | None = None, *, now: dateti
     current, previous = periods[-1], periods[-2]
     window_start, window_end = periods[0].start, current.end
 
-    deployments = q.deployments_by_month(scope, window_start, window_end, tz)
-    hotfixes = q.hotfixes_by_month(scope, window_start, window_end, tz)
+    pull_requests = q.pull_requests_by_month(scope, window_start, window_end, tz)
+    deployments = {m: c["deployments"] for m, c in pull_requests.items()}
+    hotfixes = {m: c["hotfixes"] for m, c in pull_requests.items()}
     pm_counts = q.postmortem_counts(scope, [previous, current])
     mttr = q.mttr_seconds(scope, [previous, current])
     approval = q.approval_seconds(scope, [previous, current])
@@ -294,7 +295,9 @@ def build_monthly_report(month: date, scope: Scope | None = None, *, now: dateti
     profile = q.postmortem_profile_by_month(scope, window_start, window_end, tz)
     item_rows = q.checklist_items_by_month(scope, window_start, window_end, tz)
     missing = q.missing_items_proposed(scope, current)
-    actions = q.action_counts(scope, periods, tz)
+    flows = q.action_flows_by_month(scope, window_start, window_end, tz)
+    backlog = q.action_backlog(scope, periods)
+    actions = [{**{name: flows[name].get(label, 0) for name in flows}, **backlog[i]} for i, label in enumerate(labels)]
 
     all_labels = [shift_month(months[0], -2).strftime("%Y-%m"), shift_month(months[0], -1).strftime("%Y-%m"), *labels]
     per_month_cats, cat_names = _categories(cat_rows, all_labels)
