@@ -66,6 +66,10 @@ class PreventionAction(models.Model):
         indexes = [
             models.Index(fields=["owner", "status"], name="action_owner_status_idx"),
             models.Index(fields=["status", "due_date"], name="action_status_due_idx"),
+            # The monthly report: actions created, completed and due per month.
+            models.Index(fields=["created_at"], name="action_created_idx"),
+            models.Index(fields=["completed_at"], name="action_completed_idx"),
+            models.Index(fields=["due_date"], name="action_due_idx"),
         ]
 
     def __str__(self) -> str:

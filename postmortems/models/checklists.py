@@ -110,6 +110,7 @@ class MissingChecklistItem(models.Model):
 
     class Meta:
         ordering = ["proposed_at", "pk"]
+        indexes = [models.Index(fields=["proposed_at"], name="missing_item_proposed_idx")]
 
     def __str__(self) -> str:
         return self.text

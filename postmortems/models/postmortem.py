@@ -138,6 +138,9 @@ class Postmortem(models.Model):
             models.Index(fields=["anchor_at"], name="postmortem_anchor_idx"),
             models.Index(fields=["approved_at"], name="postmortem_approved_idx"),
             models.Index(fields=["owner", "status"], name="postmortem_owner_status_idx"),
+            # The monthly report filtered by team or repository.
+            models.Index(fields=["team", "anchor_at"], name="postmortem_team_anchor_idx"),
+            models.Index(fields=["repository", "anchor_at"], name="postmortem_repo_anchor_idx"),
         ]
 
     def __str__(self) -> str:
