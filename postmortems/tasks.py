@@ -63,3 +63,11 @@ def github_debt_status(self, repository_pk: int, head_sha: str, number: int) -> 
     outcome = services.debt_status_send(repository_pk=repository_pk, head_sha=head_sha, number=number)
     if outcome.retry_after is not None and self.request.retries < self.max_retries:
         raise self.retry(countdown=retry_delay(self.request.retries, outcome.retry_after))
+
+
+@shared_task(bind=True, name="postmortems.github_reminder_comment", max_retries=GITHUB_WRITEBACK_MAX_RETRIES)
+def github_reminder_comment(self, hotfix_pk: int) -> None:
+    """Remind on the hotfix PR that its postmortem is overdue (once per PR)."""
+    outcome = services.hotfix_reminder_comment(hotfix_pk=hotfix_pk)
+    if outcome.retry_after is not None and self.request.retries < self.max_retries:
+        raise self.retry(countdown=retry_delay(self.request.retries, outcome.retry_after))

@@ -112,6 +112,8 @@ class HotfixPullRequest(models.Model):
     # Set when a later edit/unlabel means the PR no longer looks like a hotfix; a lead decides.
     no_longer_hotfix = models.BooleanField(default=False)
     comment_id = models.BigIntegerField(null=True, blank=True)
+    # The overdue reminder comments on the PR at most once (SPEC §3); its id, once posted.
+    reminder_comment_id = models.BigIntegerField(null=True, blank=True)
     comment_state = models.CharField(max_length=16, choices=WritebackState.choices, default=WritebackState.NOT_SENT)
     commit_status = models.CharField(max_length=16, blank=True, help_text="Last `postmortem` status we set.")
     commit_status_state = models.CharField(

@@ -30,7 +30,14 @@ from .records import merged_pr_record, repository_register
 from .reminders import overdue_reminders_send
 from .repositories import repository_update_settings
 from .taxonomy import category_create, category_set_active, category_update
-from .writeback import debt_status_schedule, debt_status_send, hotfix_writeback, writeback_schedule
+from .writeback import (
+    debt_status_schedule,
+    debt_status_send,
+    hotfix_reminder_comment,
+    hotfix_writeback,
+    reminder_comment_schedule,
+    writeback_schedule,
+)
 
 __all__ = [
     "EDITABLE_FIELDS",
@@ -47,6 +54,7 @@ __all__ = [
     "checklist_version_in_force",
     "debt_status_schedule",
     "debt_status_send",
+    "hotfix_reminder_comment",
     "hotfix_writeback",
     "merged_pr_record",
     "missing_item_add",
@@ -66,6 +74,7 @@ __all__ = [
     "postmortem_submit",
     "postmortem_unflag_hotfix",
     "postmortem_update",
+    "reminder_comment_schedule",
     "repository_register",
     "repository_update_settings",
     "user_for_github_login",

@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from ..models import Postmortem
 from ..selectors import overdue_postmortems
+from .writeback import reminder_comment_schedule
 
 
 def _reminder_text(postmortem: Postmortem, now: datetime) -> str:
@@ -41,7 +42,7 @@ def overdue_reminders_send(*, now: datetime | None = None) -> int:
         .filter(status="draft", owner__isnull=False)
         .exclude(owner__email="")
         .exclude(reminded_on=today)
-        .select_related("owner")
+        .select_related("owner", "repository")
     )
     for postmortem in candidates:
         # Claim the reminder first so two beat runs the same day never send twice.
@@ -53,5 +54,6 @@ def overdue_reminders_send(*, now: datetime | None = None) -> int:
             from_email=settings.DEFAULT_FROM_EMAIL,
             recipient_list=[postmortem.owner.email],
         )
+        reminder_comment_schedule(postmortem=postmortem)  # and on the PR, once
         sent += 1
     return sent

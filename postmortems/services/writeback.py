@@ -199,3 +199,52 @@ def debt_status_send(*, repository_pk: int, head_sha: str, number: int) -> Write
     except GitHubPermanentError as exc:
         logger.warning("postmortem-debt status on %s#%s refused: %s", repository.full_name, number, exc)
     return WritebackOutcome()
+
+
+def reminder_comment_schedule(*, postmortem: Postmortem) -> None:
+    """After commit, remind on each hotfix PR of an overdue record — at most once per PR (SPEC §3)."""
+    from ..tasks import github_reminder_comment
+
+    hotfixes = HotfixPullRequest.objects.filter(postmortem=postmortem, reminder_comment_id__isnull=True)
+    if postmortem.repository is None or not writeback_enabled(postmortem.repository):
+        return
+    for hotfix_pk in hotfixes.values_list("pk", flat=True):
+        after_commit(lambda pk=hotfix_pk: github_reminder_comment.delay(pk))
+
+
+def reminder_body(postmortem: Postmortem) -> str:
+    due = timezone.localtime(postmortem.due_at)
+    return (
+        f"Reminder: [postmortem #{postmortem.pk}]({record_url(postmortem)}) for this hotfix was due "
+        f"**{due:%Y-%m-%d %H:%M %Z}** and has not been submitted yet."
+    )
+
+
+def hotfix_reminder_comment(*, hotfix_pk: int) -> WritebackOutcome:
+    """Post the overdue reminder on a hotfix PR, once: its id is stored on the locked row."""
+    with transaction.atomic():
+        hotfix = (
+            HotfixPullRequest.objects.select_for_update(of=("self",))
+            .select_related("merged_pr__repository", "postmortem")
+            .filter(pk=hotfix_pk)
+            .first()
+        )
+        if hotfix is None or hotfix.reminder_comment_id is not None:
+            return WritebackOutcome()
+        merged_pr, postmortem = hotfix.merged_pr, hotfix.postmortem
+        if postmortem.status not in OPEN_STATUSES or not writeback_enabled(merged_pr.repository):
+            return WritebackOutcome()
+        try:
+            hotfix.reminder_comment_id = (
+                GitHubClient()
+                .create_comment(merged_pr.repository.full_name, merged_pr.number, reminder_body(postmortem))
+                .id
+            )
+        except GitHubTransientError as exc:
+            return WritebackOutcome(retry_after=exc.retry_after or 0.0)
+        except GitHubPermanentError as exc:
+            hotfix.writeback_error = f"reminder comment: {exc}"[:4000]
+            hotfix.save(update_fields=["writeback_error"])
+            return WritebackOutcome()
+        hotfix.save(update_fields=["reminder_comment_id"])
+    return WritebackOutcome()

@@ -207,3 +207,24 @@ def test_debt_status_on_new_prs_of_a_repository_with_overdue_postmortems(deliver
 def test_no_debt_status_unless_the_repository_asks(deliver, fake_github):
     deliver(load_payload("pull_request.opened.json"))
     assert fake_github.requests == []
+
+
+def test_overdue_reminder_comments_on_the_pr_at_most_once(deliver, fake_github, django_capture_on_commit_callbacks):
+    import datetime as dt
+
+    from postmortems.services import overdue_reminders_send
+
+    hotfix = open_hotfix(deliver)  # owner: none yet
+    owner = LeadFactory(username="owner-of-hotfix", email="owner@example.com")
+    Postmortem.objects.update(owner=owner, due_at="2026-03-01T00:00:00Z")
+    monday = dt.datetime(2026, 3, 9, 10, 0, tzinfo=dt.UTC)
+    with django_capture_on_commit_callbacks(execute=True):
+        assert overdue_reminders_send(now=monday) == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        assert overdue_reminders_send(now=monday + dt.timedelta(days=1)) == 1  # the mail again, not the comment
+    comments = fake_github.calls("POST", COMMENTS)
+    assert len(comments) == 2  # the opening comment and one reminder
+    assert comments[1].json["body"].startswith(f"Reminder: [postmortem #{hotfix.postmortem.pk}]")
+    assert "was due **2026-03-01" in comments[1].json["body"]
+    hotfix.refresh_from_db()
+    assert hotfix.reminder_comment_id == 1
