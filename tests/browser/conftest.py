@@ -45,15 +45,31 @@ def screenshot():
     return take
 
 
+def _console(message, problems: list[str]) -> None:
+    # Failed loads are reported with their URL by _response; CSP refusals and script errors land here.
+    if message.type == "error" and "Failed to load resource" not in message.text:
+        problems.append(message.text)
+
+
+def _response(response, problems: list[str]) -> None:
+    if response.status == 404 or response.status >= 500:
+        problems.append(f"{response.status} {response.url}")
+
+
 @pytest.fixture
 def sign_in(browser, live_server):
     """Open a fresh browser context signed in through the real login form; closed after the test."""
     contexts = []
+    problems: list[str] = []
 
     def open_as(username: str, password: str = "pw-for-tests-123"):
         context = browser.new_context(viewport={"width": 1280, "height": 900})
         contexts.append(context)
         page = context.new_page()
+        # A strict Content-Security-Policy must not block anything of ours (inline script/style, CDN).
+        page.on("console", lambda msg: _console(msg, problems))
+        page.on("pageerror", lambda exc: problems.append(str(exc)))
+        page.on("response", lambda response: _response(response, problems))
         page.goto(f"{live_server.url}/accounts/login/")
         page.fill("#id_username", username)
         page.fill("#id_password", password)
@@ -61,6 +77,7 @@ def sign_in(browser, live_server):
         page.wait_for_url(f"{live_server.url}/")
         return page
 
+    open_as.problems = problems
     yield open_as
     for context in contexts:
         context.close()

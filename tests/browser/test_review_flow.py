@@ -112,3 +112,5 @@ def test_engineer_files_lead_reviews_and_approves(sign_in, live_server, story, s
     lena.set_viewport_size({"width": 390, "height": 844})
     lena.goto(f"{live_server.url}/postmortems/{pm.pk}/")
     screenshot(lena, "09-record-phone")
+    # Nothing was blocked by the Content-Security-Policy, and no script failed.
+    assert sign_in.problems == []
