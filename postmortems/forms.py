@@ -191,7 +191,7 @@ class BaseActionFormSet(forms.BaseFormSet):
 
     def clean(self):
         for form in self.forms:
-            if not form.is_valid() or self._should_delete_form(form) or form.is_blank():
+            if not form.is_valid() or form.cleaned_data.get("DELETE") or form.is_blank():
                 continue
             if form.cleaned_data["id"] and form.cleaned_data["id"] not in self.actions:
                 form.add_error(None, "This action belongs to another record.")
@@ -353,12 +353,13 @@ class PostmortemEditor:
             if form.is_blank():
                 continue
             action = formset.actions.get(form.cleaned_data["id"])
+            remove = form.cleaned_data.get("DELETE", False)
             try:
-                if action and formset._should_delete_form(form):
+                if action and remove:
                     services.action_remove(action=action, actor=self.user)
                 elif action:
                     services.action_update(action=action, actor=self.user, **formset.resolved(form))
-                elif not formset._should_delete_form(form):
+                elif not remove:
                     services.action_create(postmortem=self.postmortem, actor=self.user, **formset.resolved(form))
             except WorkflowError as exc:
                 leftover = attach_reasons(form, exc.reasons)

@@ -109,6 +109,21 @@ def postmortem_edit(request: HttpRequest, pk: int) -> HttpResponse:
     if "save_submit" not in request.POST:
         messages.success(request, "Draft saved.")
         return redirect("postmortem_detail", pk=pk)
-    from .workflow import submit_or_explain
-
     return submit_or_explain(request, pk, saved_first=True)
+
+
+def submit_or_explain(request: HttpRequest, pk: int, *, saved_first: bool = False) -> HttpResponse:
+    """Submit; when the rules refuse, show the edit form with every reason next to its field."""
+    postmortem = visible_postmortem(request, pk)
+    try:
+        services.postmortem_submit(postmortem=postmortem, actor=request.user)
+    except NotAllowed as exc:
+        raise PermissionDenied(str(exc)) from exc
+    except WorkflowError as exc:
+        editor = PostmortemEditor(visible_postmortem(request, pk), request.user)
+        editor.add_reasons(exc.reasons)
+        lead = "Saved as a draft, but it" if saved_first else "It"
+        messages.error(request, f"{lead} cannot be submitted yet: fix the fields marked below.")
+        return render_editor(request, editor, status=400)
+    messages.success(request, "Submitted for review.")
+    return redirect("postmortem_detail", pk=pk)

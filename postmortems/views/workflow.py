@@ -10,28 +10,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import selectors, services
-from ..forms import ActionStatusForm, DismissForm, LinkHotfixForm, PostmortemEditor, RequestChangesForm
+from ..forms import ActionStatusForm, DismissForm, LinkHotfixForm, RequestChangesForm
 from ..models import PreventionAction
 from ..workflow import NotAllowed, WorkflowError, can_change_action_status
 from ._common import redirect_back, visible_postmortem
-from .records import detail_context, render_editor
-
-
-def submit_or_explain(request: HttpRequest, pk: int, *, saved_first: bool = False) -> HttpResponse:
-    """Submit; when the rules refuse, show the edit form with every reason next to its field."""
-    postmortem = visible_postmortem(request, pk)
-    try:
-        services.postmortem_submit(postmortem=postmortem, actor=request.user)
-    except NotAllowed as exc:
-        raise PermissionDenied(str(exc)) from exc
-    except WorkflowError as exc:
-        editor = PostmortemEditor(visible_postmortem(request, pk), request.user)
-        editor.add_reasons(exc.reasons)
-        lead = "Saved as a draft, but it" if saved_first else "It"
-        messages.error(request, f"{lead} cannot be submitted yet: fix the fields marked below.")
-        return render_editor(request, editor, status=400)
-    messages.success(request, "Submitted for review.")
-    return redirect("postmortem_detail", pk=pk)
+from .records import detail_context, submit_or_explain
 
 
 @login_required
