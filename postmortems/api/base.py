@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from django.http import HttpRequest, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from ..workflow import NotAllowed, WorkflowError
@@ -14,6 +17,8 @@ class ApiViewMixin:
     """Token first, so an anonymous caller gets 401 with `WWW-Authenticate: Token`, not a bare 403."""
 
     authentication_classes = [TokenAuthentication, SessionAuthentication]
+    # JSON in, JSON out: one request format to document, validate and fuzz.
+    parser_classes = [JSONParser]
     schema = ApiAutoSchema()
 
     def handle_exception(self, exc):
@@ -23,3 +28,9 @@ class ApiViewMixin:
         if isinstance(exc, NotAllowed):
             exc = exceptions.PermissionDenied(str(exc) or "You may not do this.")
         return super().handle_exception(exc)
+
+
+@csrf_exempt  # it changes nothing, and a POST to a wrong path should read "not found", not "form expired"
+def api_not_found(request: HttpRequest, *args, **kwargs) -> JsonResponse:
+    """Unknown paths under /api/v1/ answer JSON like every other API error, not an HTML page."""
+    return JsonResponse({"detail": "Not found."}, status=404)

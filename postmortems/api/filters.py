@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from ..choices import DeliveryStatus, PostmortemStatus
-from ..models import MergedPullRequest, Postmortem, PreventionAction, WebhookDelivery
+from ..models import FailureCategory, MergedPullRequest, Postmortem, PreventionAction, WebhookDelivery
 from ..selectors import overdue_q
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -125,3 +125,11 @@ class WebhookDeliveryFilter(django_filters.FilterSet):
     class Meta:
         model = WebhookDelivery
         fields = ["status", "event"]
+
+
+class CategoryFilter(django_filters.FilterSet):
+    is_active = StrictBooleanFilter()
+
+    class Meta:
+        model = FailureCategory
+        fields = ["is_active"]

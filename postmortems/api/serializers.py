@@ -89,7 +89,9 @@ class HotfixPullRequestSerializer(serializers.ModelSerializer):
 class ActionSerializer(serializers.ModelSerializer):
     """A prevention action, as read."""
 
-    owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    owner = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    # Blank until there is evidence, so not documented as a URI.
+    evidence_url = serializers.CharField(read_only=True, help_text="Tracking issue, PR, test or CI job; may be blank.")
 
     class Meta:
         model = PreventionAction
@@ -201,12 +203,17 @@ class PostmortemSerializer(serializers.ModelSerializer):
     """A postmortem with everything SPEC §6 names, as read."""
 
     url = serializers.HyperlinkedIdentityField(view_name="api:postmortem-detail")
-    category = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    category = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
     contributing_categories = serializers.SlugRelatedField(slug_field="slug", many=True, read_only=True)
-    owner = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    reviewer = serializers.SlugRelatedField(slug_field="username", read_only=True)
-    repository = serializers.SlugRelatedField(slug_field="full_name", read_only=True)
-    team = serializers.SlugRelatedField(slug_field="slug", read_only=True)
+    owner = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    reviewer = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    repository = serializers.SlugRelatedField(slug_field="full_name", read_only=True, allow_null=True)
+    team = serializers.SlugRelatedField(slug_field="slug", read_only=True, allow_null=True)
+    # Blank until the owner fills them in; documented as "one of the choices, or blank".
+    severity = serializers.ChoiceField(choices=Severity.choices, allow_blank=True, read_only=True)
+    detection_method = serializers.ChoiceField(choices=DetectionMethod.choices, allow_blank=True, read_only=True)
+    caught_in = serializers.ChoiceField(choices=CaughtIn.choices, allow_blank=True, read_only=True)
+    trigger = serializers.ChoiceField(choices=Trigger.choices, allow_blank=True, read_only=True)
     overdue = serializers.SerializerMethodField()
     hotfix_prs = HotfixPullRequestSerializer(many=True, read_only=True)
     actions = ActionSerializer(many=True, read_only=True)
@@ -363,7 +370,7 @@ class ChecklistItemSerializer(serializers.ModelSerializer):
 
 
 class ChecklistVersionSerializer(serializers.ModelSerializer):
-    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True)
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
     items = ChecklistItemSerializer(many=True, read_only=True)
 
     class Meta:

@@ -1,8 +1,10 @@
 """Routes of the REST API, mounted at /api/v1/ (namespace `api`)."""
 
+from django.urls import re_path
 from rest_framework.routers import DefaultRouter
 
 from . import views
+from .base import api_not_found
 
 app_name = "api"
 
@@ -16,4 +18,4 @@ router.register("teams", views.TeamViewSet, basename="team")
 router.register("merged-prs", views.MergedPullRequestViewSet, basename="merged-pr")
 router.register("webhook-deliveries", views.WebhookDeliveryViewSet, basename="webhook-delivery")
 
-urlpatterns = router.urls
+urlpatterns = [*router.urls, re_path(r"^.*$", api_not_found, name="not-found")]

@@ -30,7 +30,7 @@ from ..models import (
 from ..workflow import Transition
 from . import serializers as s
 from .base import ApiViewMixin
-from .filters import ActionFilter, MergedPullRequestFilter, PostmortemFilter, WebhookDeliveryFilter
+from .filters import ActionFilter, CategoryFilter, MergedPullRequestFilter, PostmortemFilter, WebhookDeliveryFilter
 from .permissions import IsLead, ReadAnyWriteLead
 
 
@@ -310,7 +310,7 @@ class CategoryViewSet(
     serializer_class = s.CategorySerializer
     permission_classes = [ReadAnyWriteLead]
     lookup_field = "slug"
-    filterset_fields = ["is_active"]
+    filterset_class = CategoryFilter
     ordering_fields = ["name", "slug"]
     ordering = ["name"]
 

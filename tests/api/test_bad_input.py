@@ -75,7 +75,9 @@ def test_records_of_other_teams_are_404_everywhere(engineer, owner_client):
     assert owner_client.get(f"/api/v1/postmortems/{hidden.pk}/").status_code == 404
     assert owner_client.post(f"/api/v1/postmortems/{hidden.pk}/submit/").status_code == 404
     assert owner_client.get(f"/api/v1/actions/{action.pk}/").status_code == 404
-    assert owner_client.post(f"/api/v1/actions/{action.pk}/status/", {"status": "done"}).status_code == 404
+    assert (
+        owner_client.post(f"/api/v1/actions/{action.pk}/status/", {"status": "done"}, format="json").status_code == 404
+    )
     # Referring to a hidden record in a body reads exactly like referring to one that does not exist.
     hidden_ref = owner_client.post(
         "/api/v1/actions/", {"postmortem": hidden.pk, "description": "x", "kind": "test"}, format="json"

@@ -130,16 +130,20 @@ def test_create_assess_submit_review_approve(engineer, lead):
     assert no_evidence.status_code == 400
     assert "evidence_url" in no_evidence.json()
     done = owner.post(
-        action_url + "status/", {"status": "done", "evidence_url": "https://github.com/acme/forecast/pull/7"}
+        action_url + "status/",
+        {"status": "done", "evidence_url": "https://github.com/acme/forecast/pull/7"},
+        format="json",
     )
     assert done.status_code == 200
     assert done.json()["status"] == "done"
     assert done.json()["completed_at"]
-    no_reason = owner.post(f"/api/v1/actions/{process.json()['id']}/status/", {"status": "wont_do"})
+    no_reason = owner.post(f"/api/v1/actions/{process.json()['id']}/status/", {"status": "wont_do"}, format="json")
     assert no_reason.status_code == 400
     assert "wont_do_reason" in no_reason.json()
     wont = owner.post(
-        f"/api/v1/actions/{process.json()['id']}/status/", {"status": "wont_do", "wont_do_reason": "Automated now."}
+        f"/api/v1/actions/{process.json()['id']}/status/",
+        {"status": "wont_do", "wont_do_reason": "Automated now."},
+        format="json",
     )
     assert wont.status_code == 200
     assert Postmortem.objects.get(pk=record["id"]).summary == "Linked: job #42 produced no rows."
@@ -165,3 +169,11 @@ def test_session_authenticated_writes_need_the_csrf_token(engineer):
     refused = client.post("/api/v1/postmortems/", {"title": "x"}, content_type="application/json")
     assert refused.status_code == 403
     assert "CSRF" in refused.json()["detail"]
+
+
+def test_json_only_and_unknown_api_paths_answer_json(engineer):
+    client = client_for(engineer)
+    form = client.post("/api/v1/postmortems/", {"title": "x"})  # multipart
+    assert form.status_code == 415
+    assert client.post("/api/v1/nowhere/").json() == {"detail": "Not found."}
+    assert client.get("/api/v1/postmortems/1.5/approve/").status_code == 404
