@@ -2,6 +2,7 @@
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from rest_framework.authtoken.models import TokenProxy
 from simple_history.admin import SimpleHistoryAdmin
 
 from .github.webhooks import delivery_reprocess
@@ -229,3 +230,8 @@ class WebhookDeliveryAdmin(NoDeleteMixin, admin.ModelAdmin):
         for delivery in queryset:
             delivery_reprocess(delivery=delivery)
         self.message_user(request, f"{queryset.count()} deliveries queued for processing again.")
+
+
+# API tokens are credentials, and DRF's token admin shows every key (in the list, and as
+# each token's name on its pages). People manage their own token at /account/token/.
+admin.site.unregister(TokenProxy)

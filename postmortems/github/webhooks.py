@@ -116,6 +116,9 @@ def github_webhook(request: HttpRequest) -> JsonResponse:
     if event == "ping":
         return JsonResponse({"status": "pong"}, status=200)
     action = payload.get("action")
+    if isinstance(action, str) and not action.isascii():
+        # Only the action is sent as a text parameter; a lone surrogate ("\ud800") cannot be encoded.
+        action = action.encode("utf-8", "replace").decode("utf-8")
     try:
         delivery = _store(delivery_id, event, action[:100] if isinstance(action, str) else "", body, payload)
     except DataError:
