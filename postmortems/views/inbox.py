@@ -7,11 +7,13 @@ from django.utils import timezone
 
 from .. import selectors
 from ..forms import ActionStatusForm
+from ._common import cache_groups
 
 
 @login_required
 def inbox(request: HttpRequest) -> HttpResponse:
     user = request.user
+    cache_groups(user)
     now = timezone.now()
     postmortems = list(selectors.inbox_postmortems(user, now=now))
     actions = list(selectors.open_actions_for(user))

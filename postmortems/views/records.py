@@ -22,13 +22,14 @@ from ..forms import (
 )
 from ..models import Postmortem
 from ..workflow import NotAllowed, Transition, WorkflowError, can_change_action_status, can_edit, can_transition
-from ._common import visible_postmortem
+from ._common import cache_groups, visible_postmortem
 
 PAGE_SIZE = 25
 
 
 @login_required
 def postmortem_list(request: HttpRequest) -> HttpResponse:
+    cache_groups(request.user)
     filters = PostmortemFilter(request.GET, queryset=selectors.postmortem_list_queryset(request.user))
     page = Paginator(filters.qs, PAGE_SIZE).get_page(request.GET.get("page"))
     query = request.GET.copy()
@@ -40,6 +41,7 @@ def postmortem_list(request: HttpRequest) -> HttpResponse:
 def detail_context(request: HttpRequest, postmortem: Postmortem, **forms) -> dict:
     """What the record page shows; `forms` replaces a workflow form to show its errors."""
     user = request.user
+    cache_groups(user)
     actions = list(postmortem.actions.all())
     assessed = {a.item_id: a for a in postmortem.assessments.all()}
     items = list(postmortem.checklist_version.items.all()) if postmortem.checklist_version else []

@@ -250,3 +250,19 @@ def test_link_unknown_pr_shows_the_reason(client, draft, engineer, repository):
     )
     assert response.status_code == 400
     assert "We have no record of that PR" in response.content.decode()
+
+
+def test_record_page_query_count_does_not_grow_with_actions_and_history(
+    client, engineer, lead, repository, django_assert_max_num_queries
+):
+    pm = CompletePostmortemFactory(owner=engineer, repository=repository)
+    PreventionActionFactory(postmortem=pm)
+    client = signed_in(client, lead)
+    url = reverse("postmortem_detail", args=[pm.pk])
+    with django_assert_max_num_queries(40) as few:
+        client.get(url)
+    for i in range(12):
+        action = PreventionActionFactory(postmortem=pm, description=f"More {i}")
+        services.action_update(action=action, actor=engineer, description=f"Changed {i}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(url).status_code == 200
