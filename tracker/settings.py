@@ -55,6 +55,11 @@ if not DEBUG:
         )
 SECRET_KEY = SECRET_KEY or _DEV_SECRET_KEY
 GITHUB_WEBHOOK_SECRET = GITHUB_WEBHOOK_SECRET or _DEV_WEBHOOK_SECRET
+# Rotation without losing deliveries: set the new secret as GITHUB_WEBHOOK_SECRET, the old
+# one here until GitHub has the new one; signatures made with either are accepted.
+GITHUB_WEBHOOK_PREVIOUS_SECRETS = env.list("GITHUB_WEBHOOK_PREVIOUS_SECRETS", default=[])
+# Same idea for SECRET_KEY: sessions and signed values made with an old key stay valid.
+SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 
 GITHUB_TOKEN = env.str("GITHUB_TOKEN", default="")
 GITHUB_API_URL = env.str("GITHUB_API_URL", default="https://api.github.com")

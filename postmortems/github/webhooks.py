@@ -46,6 +46,12 @@ def signature_valid(body: bytes, header: str | None, secret: str) -> bool:
     return hmac.compare_digest(signature_for(body, secret).encode(), header.strip().encode())
 
 
+def signature_valid_any(body: bytes, header: str | None) -> bool:
+    """Signed with the current secret or one being rotated out (GITHUB_WEBHOOK_PREVIOUS_SECRETS)."""
+    secrets = [settings.GITHUB_WEBHOOK_SECRET, *settings.GITHUB_WEBHOOK_PREVIOUS_SECRETS]
+    return any(signature_valid(body, header, secret) for secret in secrets if secret)
+
+
 def read_body(request: HttpRequest, limit: int) -> bytes:
     """The raw body, read from the stream with a cap: never more than `limit` bytes in memory.
 
@@ -107,7 +113,7 @@ def github_webhook(request: HttpRequest) -> JsonResponse:
         body = read_body(request, settings.GITHUB_WEBHOOK_MAX_BYTES)
     except BodyTooLarge:
         return _error(413, f"The body is larger than {settings.GITHUB_WEBHOOK_MAX_BYTES} bytes.")
-    if not signature_valid(body, request.headers.get("X-Hub-Signature-256"), settings.GITHUB_WEBHOOK_SECRET):
+    if not signature_valid_any(body, request.headers.get("X-Hub-Signature-256")):
         return _error(401, "Missing or wrong X-Hub-Signature-256.")
     parsed = _parse(request, body)
     if isinstance(parsed, JsonResponse):
