@@ -42,6 +42,14 @@ def process_github_delivery(delivery_pk: int) -> str | None:
     return delivery_process(delivery_pk)
 
 
+@shared_task(name="postmortems.prune_webhook_payloads")
+def prune_webhook_payloads() -> int:
+    """Daily: empty webhook payloads older than the retention period (metadata kept)."""
+    from .services.retention import webhook_payloads_prune
+
+    return webhook_payloads_prune()
+
+
 @shared_task(name="postmortems.sweep_github_deliveries")
 def sweep_github_deliveries() -> int:
     """Every minute: re-queue deliveries stuck in `pending`, retry `failed` ones a few times."""

@@ -67,6 +67,8 @@ GITHUB_API_URL = env.str("GITHUB_API_URL", default="https://api.github.com")
 GITHUB_WEBHOOK_MAX_BYTES = _env_int("GITHUB_WEBHOOK_MAX_BYTES", 25 * 1024 * 1024)
 # How many times a delivery that failed to process is tried before it is left for a human.
 GITHUB_DELIVERY_MAX_ATTEMPTS = _env_int("GITHUB_DELIVERY_MAX_ATTEMPTS", 5)
+# Days a processed delivery keeps its payload; then only its metadata stays.
+GITHUB_PAYLOAD_RETENTION_DAYS = _env_int("GITHUB_PAYLOAD_RETENTION_DAYS", 30)
 # Base URL used in links we write back to GitHub and in emails.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
@@ -267,6 +269,11 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-github-deliveries": {
         "task": "postmortems.sweep_github_deliveries",
         "schedule": 60.0,
+    },
+    # Old webhook payloads are emptied (metadata kept) after GITHUB_PAYLOAD_RETENTION_DAYS.
+    "prune-webhook-payloads": {
+        "task": "postmortems.prune_webhook_payloads",
+        "schedule": crontab(hour=3, minute=30),
     },
 }
 
