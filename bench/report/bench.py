@@ -49,13 +49,15 @@ FROM generate_series(0, 49) r;
 
 # %(lo)s..%(hi)s is a slice of PR numbers; merged_at is a permutation of the span so any
 # slice covers all months evenly (the 10% load looks like the full one, only smaller).
+# Rows are inserted in merge order, like a live system records them.
 PRS_SQL = """
 INSERT INTO postmortems_mergedpullrequest (repository_id, number, title, author_login, merged_at, merge_commit_sha,
     base_branch, head_branch, head_repository, labels, is_hotfix, html_url, recorded_at)
 SELECT %(repo0)s + i %% 50, i, 'Change ' || i, 'dev' || (i %% 40), %(start)s::timestamptz
        + make_interval(secs => ((i::bigint * 7919) %% %(n)s) * %(step)s), md5(i::text), 'main', 'feature/' || i, '',
        CASE WHEN i %% 10 = 0 THEN '["hotfix"]'::jsonb ELSE '[]'::jsonb END, i %% 10 = 0, '', now()
-FROM generate_series(%(lo)s, %(hi)s - 1) i;
+FROM generate_series(%(lo)s, %(hi)s - 1) i
+ORDER BY 5;  -- stored in merge order, as webhooks record them
 """
 
 POSTMORTEMS_SQL = """
@@ -78,7 +80,8 @@ SELECT 'bench pm ' || m.number,
        m.merged_at, false, m.merged_at + interval '10 minutes', now()
 FROM (SELECT *, number / 10 AS k FROM postmortems_mergedpullrequest
       WHERE is_hotfix AND number >= %(lo)s AND number < %(hi)s) m
-JOIN postmortems_repository r ON r.id = m.repository_id;
+JOIN postmortems_repository r ON r.id = m.repository_id
+ORDER BY m.merged_at;
 
 INSERT INTO postmortems_hotfixpullrequest (merged_pr_id, postmortem_id, no_longer_hotfix, comment_state,
     commit_status, commit_status_state, writeback_error, writeback_attempts, created_at)
@@ -105,7 +108,6 @@ FROM postmortems_postmortem p JOIN postmortems_checklistitem i ON i.version_id =
      AND i.position <= 2
 WHERE p.title LIKE 'bench pm %%' AND NOT EXISTS (SELECT 1 FROM postmortems_checklistassessment a
                                                   WHERE a.postmortem_id = p.id);
-ANALYZE;
 """
 
 HAND_SQL = """
@@ -143,6 +145,7 @@ def load(cursor, lo: int, hi: int, repo0: int, categories: list[int], version: i
     params = {"lo": lo, "hi": hi, "repo0": repo0, "start": SPAN_START, "n": N_PRS, "step": SPAN_SECONDS / N_PRS}
     cursor.execute(PRS_SQL, params)
     cursor.execute(POSTMORTEMS_SQL, {**params, "categories": categories, "version": version})
+    cursor.execute("VACUUM ANALYZE")  # what autovacuum does after a bulk load
     return time.perf_counter() - started
 
 
