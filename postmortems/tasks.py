@@ -79,3 +79,17 @@ def github_reminder_comment(self, hotfix_pk: int) -> None:
     outcome = services.hotfix_reminder_comment(hotfix_pk=hotfix_pk)
     if outcome.retry_after is not None and self.request.retries < self.max_retries:
         raise self.retry(countdown=retry_delay(self.request.retries, outcome.retry_after))
+
+
+@shared_task(
+    name="postmortems.process_github_deliveries",
+    autoretry_for=(OperationalError,),
+    retry_backoff=5,
+    retry_jitter=True,
+    max_retries=3,
+)
+def process_github_deliveries(delivery_pks: list[int]) -> int:
+    """Apply several stored deliveries (published together by the webhook under load)."""
+    for delivery_pk in delivery_pks:
+        delivery_process(delivery_pk)
+    return len(delivery_pks)

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import base64
 import json
 from datetime import timedelta
 from unittest import mock
 
 import pytest
+import redis
 from django.db import OperationalError
 from django.utils import timezone
 
@@ -154,6 +156,7 @@ def test_broker_down_still_202_and_row_stays_pending(deliver, settings):
     celery_app._pool = None
     try:
         response = deliver(hotfix_payload(), delivery_id="broker-down")
+        assert webhooks.publisher.wait_idle(timeout=30)  # the publisher tried and gave up
     finally:
         celery_app.conf.broker_url = old_broker
         celery_app._pool = None
@@ -216,3 +219,26 @@ def test_nul_character_in_a_title_never_gives_a_500(deliver, settings):
         assert WebhookDelivery.objects.count() == 0
     else:
         assert response.status_code == 202
+
+
+def test_publisher_batches_new_deliveries_into_celery_messages(redis_url):
+    """With a real broker the request only hands ids over; a thread publishes them, several per message."""
+    client = redis.Redis.from_url(redis_url)
+    client.delete("celery")
+    old = celery_app.conf.task_always_eager, celery_app.conf.broker_url
+    celery_app.conf.task_always_eager, celery_app.conf.broker_url = False, redis_url
+    celery_app._pool = None
+    try:
+        for pk in (101, 102, 103):
+            webhooks.publisher.submit(pk)
+        assert webhooks.publisher.wait_idle(timeout=30)
+    finally:
+        celery_app.conf.task_always_eager, celery_app.conf.broker_url = old
+        celery_app._pool = None
+    published = []
+    while raw := client.rpop("celery"):
+        message = json.loads(raw)
+        assert message["headers"]["task"] == "postmortems.process_github_deliveries"
+        args, _kwargs, _embed = json.loads(base64.b64decode(message["body"]))
+        published.extend(args[0])
+    assert sorted(published) == [101, 102, 103]
