@@ -7,7 +7,9 @@ body) conforms to the schema.
 
 import pytest
 import schemathesis
+from django.core import signals
 from django.core.handlers.wsgi import WSGIHandler
+from django.db import close_old_connections
 from drf_spectacular.generators import SchemaGenerator
 from hypothesis import HealthCheck, settings
 from rest_framework.authtoken.models import Token
@@ -49,7 +51,18 @@ def _load_schema():
 
 
 @pytest.fixture
-def lead_token(db, engineer, settings):
+def _keep_test_transaction():
+    # Like Django's test client: a request must not close the connection that holds the
+    # test's transaction (WSGIHandler would, on PostgreSQL, via close_old_connections).
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def lead_token(db, engineer, settings, _keep_test_transaction):
     settings.REDIS_URL = ""
     lead = LeadFactory(username="fuzz-lead")
     # A little data so generated small ids sometimes hit real records.
