@@ -6,6 +6,18 @@ from django.db.models.signals import post_migrate
 LEAD_ADMIN_CHANGES = ("repository", "failurecategory", "checklisttemplate", "team", "webhookdelivery")
 
 
+def restore_reference_data(sender, using="default", **kwargs) -> None:
+    """Reference rows come from a data migration; a flush (as transactional tests do) removes
+    them and then signals post_migrate, so they are put back here. Idempotent."""
+    from django.db import connections
+
+    from .reference_data import ensure_reference_data
+
+    if "postmortems_failurecategory" in connections[using].introspection.table_names():
+        ensure_reference_data()
+        grant_lead_admin_permissions(sender, using=using)
+
+
 def grant_lead_admin_permissions(sender, using="default", **kwargs) -> None:
     """Permissions exist only after migrate has run, so the group gets them here."""
     from django.contrib.auth.models import Group, Permission
@@ -28,4 +40,4 @@ class PostmortemsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
 
     def ready(self) -> None:
-        post_migrate.connect(grant_lead_admin_permissions, sender=self)
+        post_migrate.connect(restore_reference_data, sender=self)

@@ -127,3 +127,16 @@ def test_merged_pr_cannot_be_deleted_while_covered():
 
     with pytest.raises(ProtectedError):
         MergedPullRequest.objects.filter(pk=pr.pk).delete()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_reference_data_survives_a_flush():
+    from django.contrib.auth.models import Group
+    from django.core.management import call_command
+
+    from postmortems.models import ChecklistTemplateVersion, FailureCategory
+
+    call_command("flush", interactive=False, verbosity=0)
+    assert FailureCategory.objects.filter(slug="untested-downstream-dependency").exists()
+    assert ChecklistTemplateVersion.objects.filter(template__is_default=True).exists()
+    assert Group.objects.get(name="leads").permissions.filter(codename="view_postmortem").exists()

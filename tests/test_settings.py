@@ -19,7 +19,7 @@ PRODUCTION_ENV = {
 
 
 # What pytest's environment sets for the suite; a production process would not have it.
-_TEST_DEFAULTS = {"DEBUG", "SECRET_KEY", "GITHUB_WEBHOOK_SECRET", "SECURE_SSL_REDIRECT"}
+_TEST_DEFAULTS = {"DEBUG", "SECRET_KEY", "GITHUB_WEBHOOK_SECRET", "SECURE_SSL_REDIRECT", "DJANGO_ALLOW_ASYNC_UNSAFE"}
 
 
 def run_manage(env_overrides: dict[str, str], *args: str) -> subprocess.CompletedProcess:
