@@ -17,7 +17,9 @@ CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-backg
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 
 
-@pytest.fixture(scope="session")
+# Module scope: Playwright's sync API allows one running instance per thread, and the
+# report and security browser tests start their own after this module is done.
+@pytest.fixture(scope="module")
 def browser():
     if not (Path(CHROMIUM).exists() or shutil.which("chromium")):
         message = f"Chromium is missing at {CHROMIUM}: install Debian's chromium package"
