@@ -148,6 +148,7 @@ def main() -> None:
     body = PAYLOAD.read_bytes()
     signature = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
 
+    load_before = os.getloadavg()[0]
     print("resetting database and Redis DB 6 ...", flush=True)
     reset_database(env)
     redis.Redis.from_url(REDIS_URL).flushdb()
@@ -173,6 +174,7 @@ def main() -> None:
         server.wait(timeout=30)
     queued = redis.Redis.from_url(REDIS_URL).llen("celery")
     redis.Redis.from_url(REDIS_URL).flushdb()
+    args.load = (load_before, os.getloadavg()[0])
     report = summarise(phases, args, queued, len(body))
     print(report)
     if not args.no_write:
@@ -196,6 +198,8 @@ def summarise(phases: dict, args, queued: int, body_size: int) -> str:
         "signature, a unique `X-GitHub-Delivery` per request; no Celery worker running, tasks queue in Redis)",
         f"- Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         f"- Machine: {machine()}; everything (wrk, gunicorn, PostgreSQL, Redis) on the same host",
+        f"- 1-minute load average before / after the run: {args.load[0]:.1f} / {args.load[1]:.1f} "
+        "(anything above ~1 is other work on the same CPUs, which lowers and scatters every figure below)",
         f"- Software: {versions()}",
         "",
         "| phase | requests | 202s | rows stored | req/s | p50 ms | p90 ms | p99 ms | max ms | non-202 | socket err |",
