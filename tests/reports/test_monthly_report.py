@@ -260,3 +260,18 @@ def test_openapi_schema_describes_report_and_400(data, signed_in):
     operation = schema["paths"]["/api/v1/reports/monthly/"]["get"]
     assert {"200", "400"} <= set(operation["responses"])
     assert "MonthlyReport" in schema["components"]["schemas"]
+
+
+def test_beat_runs_the_snapshot_task_on_the_first_of_the_month(settings):
+    entry = settings.CELERY_BEAT_SCHEDULE["monthly-report-snapshot"]
+    assert entry["task"] == "postmortems.store_monthly_report_snapshot"
+    assert entry["schedule"].day_of_month == {1}
+
+
+def test_snapshot_task_stores_last_month(data, lead, time_machine):
+    from postmortems.tasks import store_monthly_report_snapshot
+
+    time_machine.move_to(dataset.utc(2026, 4, 1, 10))
+    pk = store_monthly_report_snapshot()
+    assert ReportSnapshot.objects.get(pk=pk).month_label == "2026-03"
+    assert store_monthly_report_snapshot() == pk and len(mail.outbox) == 1
