@@ -66,15 +66,16 @@ INSERT INTO postmortems_postmortem (title, status, severity, summary, impact, de
     approved_at, dismissed_at, dismissal_reason, checklist_version_id, introduced_by_id, recurred_despite_prevention,
     gap_kind, gap_skipped, gap_ineffective, gap_missing, anchor_at, needs_dismissal_review, created_at, updated_at)
 SELECT 'bench pm ' || m.number,
-       (ARRAY['approved','approved','approved','approved','approved','approved','approved','draft','in_review',
-              'dismissed'])[k %% 10 + 1],
+       CASE WHEN k %% 100 = 99 THEN 'dismissed'  -- 1%% turn out not to be hotfixes
+            ELSE (ARRAY['approved','approved','approved','approved','approved','approved','approved','draft',
+                        'in_review','in_review'])[k %% 10 + 1] END,
        'SEV' || (k %% 4 + 1), '', '', m.merged_at - make_interval(hours => k %% 12 + 1), m.merged_at,
        (ARRAY['automated_alert','automated_check','manual_check','customer_report','engineer_noticed'])[k %% 5 + 1],
        'staging', 'code', 'bench root cause', (%(categories)s::bigint[])[k %% 9 + 1], m.repository_id, r.team_id,
        m.merged_at + interval '5 days', NULL,
        CASE WHEN k %% 10 < 7 THEN m.merged_at + make_interval(days => k %% 9 + 1) END,
-       CASE WHEN k %% 10 = 9 THEN m.merged_at + interval '1 day' END,
-       CASE WHEN k %% 10 = 9 THEN 'bench: not a hotfix' ELSE '' END,
+       CASE WHEN k %% 100 = 99 THEN m.merged_at + interval '1 day' END,
+       CASE WHEN k %% 100 = 99 THEN 'bench: not a hotfix' ELSE '' END,
        %(version)s, CASE WHEN k %% 3 = 0 AND m.number > 0 THEN m.id - 1 END, k %% 13 = 0,
        (ARRAY['skipped','ineffective','missing','none'])[k %% 4 + 1], k %% 4 = 0, k %% 4 = 1, k %% 4 = 2,
        m.merged_at, false, m.merged_at + interval '10 minutes', now()
