@@ -6,7 +6,7 @@ import logging
 
 import redis
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.http import HttpRequest, JsonResponse
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_safe
@@ -17,9 +17,16 @@ logger = logging.getLogger(__name__)
 BROKER_TIMEOUT = 1.0
 
 
+# Milliseconds PostgreSQL may spend on the probe query before giving up.
+DATABASE_STATEMENT_TIMEOUT_MS = 1000
+
+
 def database_status() -> str:
     try:
-        with connection.cursor() as cursor:
+        with transaction.atomic(), connection.cursor() as cursor:
+            if connection.vendor == "postgresql":
+                # LOCAL: the limit ends with this transaction, so pooled connections keep theirs.
+                cursor.execute(f"SET LOCAL statement_timeout = {DATABASE_STATEMENT_TIMEOUT_MS}")
             cursor.execute("SELECT 1")
             cursor.fetchone()
     except Exception:  # any failure means "down"; the log keeps the reason
