@@ -54,7 +54,9 @@ print(json.dumps({
 
 
 def _probe(**overrides):
-    result = run_manage({**PRODUCTION_ENV, **overrides}, "shell", "-c", _PROBE)
+    # Production settings; static files from the finders, as no collectstatic ran here.
+    env = {**PRODUCTION_ENV, "DJANGO_SETTINGS_MODULE": "tests.support.process_settings", **overrides}
+    result = run_manage(env, "shell", "-c", _PROBE)
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout.strip().splitlines()[-1])
 
