@@ -46,8 +46,13 @@ _PLOTLY_RULE = re.compile(r'"(X(?: [^"]*)?)":"([^"]*)"')
 _PLOTLY_ROOT = ".js-plotly-plot .plotly"
 
 
+_MAPLIBRE_STYLE_ID = re.compile(
+    r'if\(!document\.getElementById\("([0-9a-f]{64})"\)\)\{var \w+=document\.createElement\("style"\)'
+)
+
+
 @lru_cache(maxsize=1)
-def _plotly_assets() -> tuple[bytes, bytes, str]:
+def _plotly_assets() -> tuple[bytes, bytes, str, str]:
     from plotly.offline import get_plotlyjs
 
     source = get_plotlyjs()
@@ -55,15 +60,23 @@ def _plotly_assets() -> tuple[bytes, bytes, str]:
         f"{re.sub(r'(^|,)X(?=$| )', lambda m: m.group(1) + _PLOTLY_ROOT, selector)}{{{body}}}"
         for selector, body in _PLOTLY_RULE.findall(source)
     )
+    maplibre = _MAPLIBRE_STYLE_ID.search(source)
     js = source.encode()
-    return js, css.encode(), sha256(js).hexdigest()[:16]
+    return js, css.encode(), sha256(js).hexdigest()[:16], maplibre.group(1) if maplibre else ""
 
 
 def plotly_asset_urls() -> dict[str, str]:
+    """URLs of plotly.js and its stylesheet, and the id that tells plotly its map CSS is not wanted.
+
+    plotly.js skips its own <style> injection when an element `#plotly.js-style-global.no-inline-styles`
+    exists (our stylesheet <link> carries that id and class), and skips the maplibre CSS when an
+    element with the bundle's maplibre id exists (we have no map charts).
+    """
     digest = _plotly_assets()[2]
     return {
         "plotly_js_url": reverse("report-plotly-js", args=[digest]),
         "plotly_css_url": reverse("report-plotly-css", args=[digest]),
+        "plotly_maplibre_id": _plotly_assets()[3],
     }
 
 
@@ -76,7 +89,7 @@ def _asset(body: bytes, content_type: str) -> HttpResponse:
 @require_GET
 def plotly_js(request: HttpRequest, digest: str) -> HttpResponse:
     """plotly.js from the installed `plotly` package; the digest in the URL makes it cacheable forever."""
-    js, _, current = _plotly_assets()
+    js, _, current, _ = _plotly_assets()
     if digest != current:
         raise Http404("Unknown plotly.js version.")
     return _asset(js, "text/javascript; charset=utf-8")
@@ -85,7 +98,7 @@ def plotly_js(request: HttpRequest, digest: str) -> HttpResponse:
 @require_GET
 def plotly_css(request: HttpRequest, digest: str) -> HttpResponse:
     """The stylesheet plotly.js would inject, as a file (see above)."""
-    _, css, current = _plotly_assets()
+    _, css, current, _ = _plotly_assets()
     if digest != current:
         raise Http404("Unknown plotly.js version.")
     return _asset(css, "text/css; charset=utf-8")

@@ -86,14 +86,8 @@ def test_pages_load_without_csp_violations(live_server, browser_page):
 
 # Pages that do not satisfy the policy yet. strict=True: once fixed, the xfail itself fails and must go.
 KNOWN_VIOLATIONS = [
-    pytest.param(
-        "/reports/monthly/2026-03/",
-        marks=pytest.mark.xfail(
-            strict=True,
-            reason="plotly.js injects <style> elements (its global rules, maplibre's CSS) that style-src 'self' "
-            "refuses; the report page needs plotly's `.no-inline-styles` opt-out and its CSS served as a file",
-        ),
-    ),
+    # Fixed: the report serves plotly's stylesheet as a file and opts out of its <style> injection.
+    "/reports/monthly/2026-03/",
     pytest.param(
         "/api/v1/postmortems/",
         marks=pytest.mark.xfail(
