@@ -10,7 +10,7 @@
       var layout = figure.layout || {};
       window.Plotly.newPlot(target, figure.data || [], layout, {
         responsive: true,
-        // The mode bar needs plotly's injected stylesheet, which a strict CSP refuses.
+        // No mode bar: the page is read and printed, and its buttons would only clutter the print.
         displayModeBar: false,
       }).then(function () { target.classList.add("chart-ready"); });
     });
