@@ -53,3 +53,13 @@ format: $(VENV)/.dev
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
+
+# Benchmarks (PostgreSQL and Redis on 127.0.0.1; each writes its section of bench/RESULTS.md).
+bench-webhook: $(VENV)/.dev
+	bench/webhook/run
+
+bench-report: $(VENV)/.dev
+	bench/report/run
+
+bench-burst: $(VENV)/.dev
+	bench/burst/run

@@ -21,6 +21,7 @@ from .models import (
     ChecklistTemplateVersion,
     FailureCategory,
     MergedPullRequest,
+    MissingChecklistItem,
     Postmortem,
     PreventionAction,
     Repository,
@@ -380,9 +381,11 @@ class DemoBuilder:
                 ineffective=status == AssessmentStatus.FOLLOWED and self.rng.random() < 0.08,
             )
         if self.rng.random() < 0.3:
-            services.missing_item_add(
+            missing = services.missing_item_add(
                 postmortem=postmortem, actor=None, text="Compared row counts with the previous run before publishing"
             )
+            # Proposed while the record was written, not when the demo was loaded.
+            MissingChecklistItem.objects.filter(pk=missing.pk).update(proposed_at=postmortem.anchor_at)
 
     def _advance(self, postmortem: Postmortem, pr: MergedPullRequest, reviewer: User, age: int, index: int) -> None:
         submitted = pr.merged_at + timedelta(days=self.rng.randint(1, 9))

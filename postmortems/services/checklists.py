@@ -77,8 +77,9 @@ def missing_item_promote(*, missing_item: MissingChecklistItem, actor: User) -> 
 
 def postmortem_refresh_gap(postmortem: Postmortem) -> None:
     """Recompute the stored gap kinds of `postmortem` from its assessment and missing items."""
-    assessments = list(postmortem.assessments.all())
-    missing = postmortem.missing_items.count()
+    # Read the rows afresh: a caller may hold a prefetched (now stale) assessment list.
+    assessments = list(ChecklistAssessment.objects.filter(postmortem=postmortem))
+    missing = MissingChecklistItem.objects.filter(postmortem=postmortem).count()
     if not assessments and not missing:
         kinds: list[str] = []
     else:
