@@ -27,6 +27,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from . import charts
+from .api.base import ApiViewMixin
 from .models import ReportSnapshot, Repository, Team
 from .reports import (
     ReportInputError,
@@ -221,7 +222,7 @@ _ERROR_SCHEMA = inline_serializer(
 )
 
 
-class MonthlyReportAPIView(APIView):
+class MonthlyReportAPIView(ApiViewMixin, APIView):
     """GET the SPEC §5 report for a month, optionally for one team or repository."""
 
     @extend_schema(
