@@ -388,7 +388,9 @@ class DemoBuilder:
             MissingChecklistItem.objects.filter(pk=missing.pk).update(proposed_at=postmortem.anchor_at)
 
     def _advance(self, postmortem: Postmortem, pr: MergedPullRequest, reviewer: User, age: int, index: int) -> None:
-        submitted = pr.merged_at + timedelta(days=self.rng.randint(1, 9))
+        now = timezone.now()
+        # Recent records cannot have been reviewed in the future.
+        submitted = min(pr.merged_at + timedelta(days=self.rng.randint(1, 9)), now - timedelta(hours=2))
         services.postmortem_submit(postmortem=postmortem, actor=postmortem.owner, now=submitted)
         if age <= 45 and index % 3 == 1:
             return  # waiting for review
@@ -399,7 +401,7 @@ class DemoBuilder:
                 comment="The root cause stops at the symptom: why did the schema change reach production unseen?",
             )
             services.postmortem_submit(postmortem=postmortem, actor=postmortem.owner, now=submitted)
-        approved = submitted + timedelta(days=self.rng.randint(0, 6))
+        approved = min(submitted + timedelta(days=self.rng.randint(0, 6)), now - timedelta(hours=1))
         services.postmortem_approve(postmortem=postmortem, actor=reviewer, now=approved)
         self._follow_through(postmortem, approved, age)
         Postmortem.objects.filter(pk=postmortem.pk).update(created_at=pr.merged_at + timedelta(minutes=1))

@@ -92,3 +92,19 @@ def test_checklist_revision_numbers_versions(lead):
     version = services.checklist_template_revise(template=template, actor=lead, items=["A", "B"])
     assert version.number == 2
     assert [i.text for i in version.items.all()] == ["A", "B"]
+
+
+@pytest.mark.parametrize(
+    "pr_title, expected",
+    [
+        ("Fix the loader", "Hotfix: Fix the loader"),
+        ("Hotfix: fix the loader", "Hotfix: fix the loader"),
+        ("HOTFIX loader", "HOTFIX loader"),
+        ("hot-fix: loader", "hot-fix: loader"),
+        ("Hotfixes are bad", "Hotfix: Hotfixes are bad"),
+    ],
+)
+def test_hotfix_record_title_is_not_prefixed_twice(pr_title, expected):
+    pr = MergedPullRequestFactory(title=pr_title, is_hotfix=True)
+    postmortem, _ = services.postmortem_open_for_hotfix(merged_pr=pr)
+    assert postmortem.title == expected

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -73,6 +74,14 @@ def _record_event(postmortem: Postmortem, kind: str, actor: User | None, comment
     ReviewEvent.objects.create(postmortem=postmortem, kind=kind, actor=actor, comment=comment)
 
 
+def _title_for_hotfix(pr_title: str) -> str:
+    # "Hotfix: fix the loader" stays as it is; "Fix the loader" becomes "Hotfix: Fix the loader".
+    title = pr_title.strip() or "Untitled hotfix"
+    if not re.match(r"(?i)hot-?fix\b", title):
+        title = f"Hotfix: {title}"
+    return title[:300]
+
+
 def postmortem_open_for_hotfix(*, merged_pr: MergedPullRequest) -> tuple[Postmortem, bool]:
     """Open a draft postmortem for a merged hotfix PR, exactly once per PR.
 
@@ -86,7 +95,7 @@ def postmortem_open_for_hotfix(*, merged_pr: MergedPullRequest) -> tuple[Postmor
     try:
         with transaction.atomic():
             postmortem = Postmortem.objects.create(
-                title=f"Hotfix: {merged_pr.title}"[:300],
+                title=_title_for_hotfix(merged_pr.title),
                 repository=repository,
                 team=repository.team,
                 owner=user_for_github_login(merged_pr.author_login),

@@ -169,7 +169,7 @@ def test_unknown_repository_is_registered_with_its_default_branch(deliver):
 def test_untrusted_titles_are_stored_verbatim(deliver, title):
     delivered(deliver, hotfix_payload(title=title))
     assert MergedPullRequest.objects.get().title == title
-    assert Postmortem.objects.get().title == f"Hotfix: {title}"
+    assert Postmortem.objects.get().title == title
 
 
 def test_labeled_after_merge_opens_once(deliver):

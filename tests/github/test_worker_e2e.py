@@ -96,7 +96,7 @@ def test_signed_delivery_in_postmortem_out(live_server, worker, settings, tmp_pa
     postmortem = wait_for(lambda: Postmortem.objects.first())
     assert postmortem is not None, (tmp_path / "worker.log").read_text()
     assert postmortem.status == PostmortemStatus.DRAFT
-    assert postmortem.title == "Hotfix: Hotfix: forecast job reads <b>stale</b> data"
+    assert postmortem.title == "Hotfix: forecast job reads <b>stale</b> data"
     delivery = WebhookDelivery.objects.get(delivery_id=delivery_id)
     assert wait_for(lambda: WebhookDelivery.objects.get(pk=delivery.pk).status == DeliveryStatus.PROCESSED)
     assert worker.poll() is None  # the worker is still alive
