@@ -468,6 +468,12 @@ class ChecklistRevisionForm(forms.Form):
         return [line.strip() for line in self.cleaned_data["items"].splitlines() if line.strip()]
 
 
+class ChecklistTemplateCreateForm(ChecklistRevisionForm):
+    name = forms.CharField(max_length=200, label="Name", help_text="e.g. “Forecast pipeline release checklist”.")
+    change_note = None
+    field_order = ["name", "items"]
+
+
 def _lines(value: str) -> list[str]:
     return [part.strip() for part in value.replace(",", "\n").splitlines() if part.strip()]
 

@@ -3,6 +3,7 @@
 from .actions import action_complete, action_create, action_remove, action_set_status, action_update
 from .checklists import (
     assessment_set,
+    checklist_template_create,
     checklist_template_revise,
     checklist_version_in_force,
     missing_item_add,
@@ -50,6 +51,7 @@ __all__ = [
     "category_create",
     "category_set_active",
     "category_update",
+    "checklist_template_create",
     "checklist_template_revise",
     "checklist_version_in_force",
     "debt_status_schedule",

@@ -51,6 +51,21 @@ def checklist_template_revise(
     return version
 
 
+def checklist_template_create(*, actor: User | None, name: str, items: list[str]) -> ChecklistTemplate:
+    """A new named checklist (version 1), e.g. for one repository's own deploy steps."""
+    if actor is not None:
+        require(can_manage_settings(actor), "Only leads edit checklist templates.")
+    name = (name or "").strip()
+    if not name:
+        raise WorkflowError({"name": ["Give the checklist a name."]})
+    if ChecklistTemplate.objects.filter(name__iexact=name).exists():
+        raise WorkflowError({"name": ["A checklist with this name exists."]})
+    with transaction.atomic():
+        template = ChecklistTemplate.objects.create(name=name[:200])
+        checklist_template_revise(template=template, actor=actor, items=items, change_note="First version")
+    return template
+
+
 def missing_item_promote(*, missing_item: MissingChecklistItem, actor: User) -> ChecklistTemplateVersion:
     """Add a proposed missing step to the template of its postmortem, as a new version."""
     require(can_manage_settings(actor), "Only leads promote missing steps into a checklist.")

@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import services
-from ..forms import CategoryForm, ChecklistRevisionForm, RepositorySettingsForm
+from ..forms import CategoryForm, ChecklistRevisionForm, ChecklistTemplateCreateForm, RepositorySettingsForm
 from ..models import (
     ChecklistTemplate,
     ChecklistTemplateVersion,
@@ -77,13 +77,26 @@ def category_set_active(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 @lead_required
+@require_http_methods(["GET", "POST"])
 def checklist_list(request: HttpRequest) -> HttpResponse:
+    form = ChecklistTemplateCreateForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            template = services.checklist_template_create(
+                actor=request.user, name=form.cleaned_data["name"], items=form.item_list()
+            )
+        except WorkflowError as exc:
+            _show_reasons(form, exc)
+        else:
+            messages.success(request, f"Checklist “{template.name}” created; choose it in a repository's settings.")
+            return redirect("checklist_edit", pk=template.pk)
     latest = ChecklistTemplateVersion.objects.order_by("-number").prefetch_related("items")
     templates = ChecklistTemplate.objects.prefetch_related(Prefetch("versions", queryset=latest)).order_by("name")
     proposals = MissingChecklistItem.objects.filter(promoted_to__isnull=True).select_related(
         "postmortem__repository", "postmortem__checklist_version__template"
     )
-    return render(request, "settings/checklists.html", {"templates": templates, "proposals": proposals})
+    context = {"templates": templates, "proposals": proposals, "form": form}
+    return render(request, "settings/checklists.html", context, status=400 if form.errors else 200)
 
 
 @lead_required

@@ -90,3 +90,24 @@ def test_repository_settings_are_saved_and_bad_patterns_refused(client, lead, re
     assert response.status_code == 400
     assert "Not a valid regular expression" in response.content.decode()
     assert Repository.objects.get(pk=repository.pk).postmortem_due_days == 7
+
+
+def test_lead_creates_a_checklist_for_a_repository(client, lead):
+    from postmortems.models import ChecklistTemplate
+
+    client.force_login(lead)
+    response = client.post(reverse("checklist_list"), {"name": "Forecast release", "items": "Backtest\nShadow run\n"})
+    template = ChecklistTemplate.objects.get(name="Forecast release")
+    assert response.status_code == 302
+    assert [i.text for i in template.versions.get().items.all()] == ["Backtest", "Shadow run"]
+    again = client.post(reverse("checklist_list"), {"name": "forecast release", "items": "x"})
+    assert again.status_code == 400 and "A checklist with this name exists." in again.content.decode()
+
+
+def test_engineer_cannot_create_a_checklist(client, engineer):
+    from postmortems.models import ChecklistTemplate
+
+    client.force_login(engineer)
+    response = client.post(reverse("checklist_list"), {"name": "Mine", "items": "Step"})
+    assert response.status_code in (403, 404)
+    assert not ChecklistTemplate.objects.filter(name="Mine").exists()
