@@ -83,6 +83,16 @@ def test_pages_load_without_csp_violations(live_server, browser_page):
     assert page.evaluate("() => window.pwned") is None
     assert any("Content Security Policy" in text for text in page.violations)
 
+    # Only an empty style attribute is allowed inline; a real one is refused.
+    refused_before = len(page.violations)
+    colour = page.evaluate(
+        "() => { const d = document.createElement('div'); d.setAttribute('style', 'color: rgb(255, 0, 0)');"
+        " document.body.appendChild(d); return getComputedStyle(d).color; }"
+    )
+    page.wait_for_timeout(200)
+    assert colour != "rgb(255, 0, 0)"
+    assert len(page.violations) > refused_before
+
 
 # Pages that once broke the policy: the report (plotly's stylesheet is now served as a
 # file, its <style> injection switched off) and the API (JSON only, no browsable pages).

@@ -15,6 +15,8 @@ EXPECTED_CSP = {
     "base-uri": "'self'",
     "form-action": "'self'",
     "frame-ancestors": "'none'",
+    # Only an empty style attribute (Plotly sets one); any other inline style stays refused.
+    "style-src-attr": "'unsafe-hashes' 'sha256-47DEQpj8HBSa+/TImW+5JCeuQeRkm5NMpJWZG3hSuFU='",
 }
 
 
