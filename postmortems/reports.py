@@ -129,28 +129,18 @@ class MonthlyReport:
     category_names: dict[str, str] = field(default_factory=dict)
 
     def as_json(self) -> dict[str, Any]:
-        h = self.headline
         return {
             "month": self.month,
             "scope": {
                 "team": self.scope.team.slug if self.scope.team else None,
                 "repository": self.scope.repository.full_name if self.scope.repository else None,
             },
-            "deployments": h.deployments,
-            "hotfixes": h.hotfixes,
-            "hotfix_rate": h.hotfix_rate,
-            "postmortems_opened": h.postmortems_opened,
-            "postmortems_approved": h.postmortems_approved,
-            "overdue": h.overdue,
-            "sla_met_rate": h.sla_met_rate,
-            "mttr_hours": {"median": h.mttr_median_hours, "p90": h.mttr_p90_hours},
-            "time_to_approval_hours": {"median": h.time_to_approval_median_hours},
+            **_headline_json(self.headline),
             "by_category": self.by_category,
             "recurring_categories": self.recurring_categories,
             "by_detection_method": self.by_detection_method,
             "checklist_gaps": self.checklist_gaps,
             "actions": self.actions,
-            "recurred_despite_prevention": h.recurred_despite_prevention,
             "defect_lifetime_hours": self.defect_lifetime_hours,
             "trend": self.trend,
             # Not §5 metrics: last month's headline (for "change from last month") and slug → name.
