@@ -1,15 +1,22 @@
 """Top-level routes. Each area owns its own urls module."""
 
 from django.contrib import admin
+from django.http import HttpRequest, HttpResponseRedirect
 from django.templatetags.static import static
 from django.urls import include, path
-from django.views.generic import RedirectView
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
 from postmortems import report_views
 from postmortems.api.token_views import token_page
 from postmortems.github.webhooks import github_webhook
 from postmortems.health import healthz
+
+
+def favicon(request: HttpRequest) -> HttpResponseRedirect:
+    """Browsers ask for /favicon.ico on pages that name none (the admin's). Resolved per request:
+    the hashed file name exists only once collectstatic has run, and changes with each deploy."""
+    return HttpResponseRedirect(static("favicon.svg"))
+
 
 urlpatterns = [
     path("admin/", admin.site.urls),
@@ -27,8 +34,7 @@ urlpatterns = [
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs/", SpectacularSwaggerSplitView.as_view(url_name="api-schema"), name="api-docs"),
     path("healthz", healthz, name="healthz"),
-    # Browsers ask for /favicon.ico on pages that name none (the admin's).
-    path("favicon.ico", RedirectView.as_view(url=static("favicon.svg"), permanent=True)),
+    path("favicon.ico", favicon),
     path("account/token/", token_page, name="account_token"),
     path("", include("postmortems.urls")),
 ]
