@@ -55,6 +55,12 @@ def attach_reasons(form: forms.BaseForm, reasons: dict[str, list[str]]) -> dict[
     return leftover
 
 
+def show_reasons(form: forms.BaseForm, reasons: dict[str, list[str]]) -> None:
+    """Each reason next to the field it names; the others as the form's own errors."""
+    for messages in attach_reasons(form, reasons).values():
+        form.add_error(None, messages)
+
+
 # --- the record's own fields --------------------------------------------------------
 
 

@@ -9,7 +9,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import services
-from ..forms import CategoryForm, ChecklistRevisionForm, ChecklistTemplateCreateForm, RepositorySettingsForm
+from ..forms import (
+    CategoryForm,
+    ChecklistRevisionForm,
+    ChecklistTemplateCreateForm,
+    RepositorySettingsForm,
+    show_reasons,
+)
 from ..models import (
     ChecklistTemplate,
     ChecklistTemplateVersion,
@@ -19,11 +25,6 @@ from ..models import (
 )
 from ..workflow import WorkflowError
 from ._common import lead_required
-
-
-def _show_reasons(form, exc: WorkflowError) -> None:
-    for field, reasons in exc.reasons.items():
-        form.add_error(field if field in form.fields else None, reasons)
 
 
 @lead_required
@@ -39,7 +40,7 @@ def category_list(request: HttpRequest) -> HttpResponse:
         try:
             category = services.category_create(actor=request.user, **form.cleaned_data)
         except WorkflowError as exc:
-            _show_reasons(form, exc)
+            show_reasons(form, exc.reasons)
         else:
             messages.success(request, f"Category “{category.name}” added.")
             return redirect("category_list")
@@ -58,7 +59,7 @@ def category_edit(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.category_update(category=category, actor=request.user, **form.cleaned_data)
         except WorkflowError as exc:
-            _show_reasons(form, exc)
+            show_reasons(form, exc.reasons)
         else:
             messages.success(request, f"Category “{category.name}” saved.")
             return redirect("category_list")
@@ -86,7 +87,7 @@ def checklist_list(request: HttpRequest) -> HttpResponse:
                 actor=request.user, name=form.cleaned_data["name"], items=form.item_list()
             )
         except WorkflowError as exc:
-            _show_reasons(form, exc)
+            show_reasons(form, exc.reasons)
         else:
             messages.success(request, f"Checklist “{template.name}” created; choose it in a repository's settings.")
             return redirect("checklist_edit", pk=template.pk)
@@ -115,7 +116,7 @@ def checklist_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 change_note=form.cleaned_data["change_note"],
             )
         except WorkflowError as exc:
-            _show_reasons(form, exc)
+            show_reasons(form, exc.reasons)
         else:
             messages.success(request, f"Saved as version {version.number}; older records keep their version.")
             return redirect("checklist_edit", pk=pk)
@@ -152,7 +153,7 @@ def repository_edit(request: HttpRequest, pk: int) -> HttpResponse:
             services.repository_update_settings(repository=repository, actor=request.user, **form.service_fields())
         except WorkflowError as exc:
             repository.refresh_from_db()
-            _show_reasons(form, exc)
+            show_reasons(form, exc.reasons)
         else:
             messages.success(request, f"Settings of {repository.full_name} saved.")
             return redirect("repository_list")

@@ -19,6 +19,7 @@ from ..forms import (
     PostmortemEditor,
     PostmortemFilter,
     RequestChangesForm,
+    show_reasons,
 )
 from ..models import Postmortem
 from ..workflow import NotAllowed, Transition, WorkflowError, can_change_action_status, can_edit, can_transition
@@ -79,8 +80,7 @@ def postmortem_create(request: HttpRequest) -> HttpResponse:
         try:
             postmortem = services.postmortem_create(actor=request.user, **fields)
         except WorkflowError as exc:
-            for field, reasons in exc.reasons.items():
-                form.add_error(field if field in form.fields else None, reasons)
+            show_reasons(form, exc.reasons)
         else:
             messages.success(request, "Postmortem opened. Fill it in and submit it for review.")
             return redirect("postmortem_edit", pk=postmortem.pk)

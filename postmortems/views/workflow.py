@@ -10,7 +10,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import selectors, services
-from ..forms import ActionStatusForm, DismissForm, LinkHotfixForm, RequestChangesForm
+from ..forms import ActionStatusForm, DismissForm, LinkHotfixForm, RequestChangesForm, show_reasons
 from ..models import PreventionAction
 from ..workflow import NotAllowed, WorkflowError, can_change_action_status
 from ._common import redirect_back, visible_postmortem
@@ -39,8 +39,7 @@ def postmortem_approve(request: HttpRequest, pk: int) -> HttpResponse:
 
 
 def _refused(request: HttpRequest, pk: int, form_name: str, form, exc: WorkflowError) -> HttpResponse:
-    for field, reasons in exc.reasons.items():
-        form.add_error(field if field in form.fields else None, reasons)
+    show_reasons(form, exc.reasons)
     postmortem = get_object_or_404(selectors.postmortem_detail_queryset(request.user), pk=pk)
     context = detail_context(request, postmortem, **{form_name: form})
     return render(request, "postmortems/detail.html", context, status=400)
@@ -114,8 +113,7 @@ def action_status(request: HttpRequest, pk: int) -> HttpResponse:
         try:
             services.action_set_status(action=action, actor=request.user, **form.cleaned_data)
         except WorkflowError as exc:
-            for field, reasons in exc.reasons.items():
-                form.add_error(field if field in form.fields else None, reasons)
+            show_reasons(form, exc.reasons)
         else:
             messages.success(request, f"Action “{action.description[:60]}” is now {form.cleaned_data['status']}.")
             return redirect_back(request, f"/postmortems/{action.postmortem_id}/")
