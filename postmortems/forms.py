@@ -8,13 +8,12 @@ and submit views can show the rules' reasons next to the fields they concern.
 from __future__ import annotations
 
 import copy
-from datetime import date, datetime, time
 
 import django_filters
 from django import forms
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Q, QuerySet
-from django.utils import timezone
 
 from . import services
 from .choices import ActionKind, ActionStatus, AssessmentStatus, PostmortemStatus, Severity
@@ -29,7 +28,7 @@ from .models import (
     Team,
     User,
 )
-from .selectors import overdue_q
+from .selectors import month_bounds, overdue_q
 from .workflow import WorkflowError, is_lead
 
 DATE_WIDGET = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -590,12 +589,11 @@ class PostmortemFilter(django_filters.FilterSet):
 
     def filter_month(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         try:
-            first = datetime.strptime(value.strip(), "%Y-%m").date()
-        except ValueError:
+            start, end = month_bounds(value.strip())
+        except ValidationError:
             return queryset.none()
-        following = date(first.year + first.month // 12, first.month % 12 + 1, 1)
-        start, end = (timezone.make_aware(datetime.combine(d, time.min)) for d in (first, following))
-        return queryset.filter(anchor_at__gte=start, anchor_at__lt=end)
+        queryset = queryset.filter(anchor_at__gte=start)
+        return queryset.filter(anchor_at__lt=end) if end else queryset
 
     def sort_by(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         return queryset.order_by(*SORTS.get(value, SORTS["-created"]))

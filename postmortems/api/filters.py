@@ -2,35 +2,14 @@
 
 from __future__ import annotations
 
-import re
-from datetime import datetime
-from zoneinfo import ZoneInfo
-
 import django_filters
 from django import forms
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 
 from ..choices import DeliveryStatus, PostmortemStatus
 from ..models import FailureCategory, MergedPullRequest, Postmortem, PreventionAction, WebhookDelivery
-from ..selectors import overdue_q
-
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-
-
-def month_bounds(value: str) -> tuple[datetime, datetime | None]:
-    """The first instant of a "YYYY-MM" month in TIME_ZONE and of the month after (None past year 9999)."""
-    match = _MONTH.match(value or "")
-    if not match or int(match.group(1)) < 1:
-        raise ValidationError("Give the month as YYYY-MM, e.g. 2026-03.")
-    year, month = int(match.group(1)), int(match.group(2))
-    zone = ZoneInfo(settings.TIME_ZONE)
-    start = datetime(year, month, 1, tzinfo=zone)
-    if (year, month) == (9999, 12):
-        return start, None
-    end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=zone)
-    return start, end
+from ..selectors import month_bounds, overdue_q
 
 
 class MonthField(forms.CharField):
