@@ -14,4 +14,5 @@ RUN useradd --system --uid 1000 app && chown -R app /app
 USER app
 
 EXPOSE 8000
-CMD ["gunicorn", "tracker.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--access-logfile", "-"]
+# Workers, threads and bind address: gunicorn.conf.py (WEB_CONCURRENCY, GUNICORN_THREADS).
+CMD ["gunicorn", "tracker.wsgi:application"]

@@ -159,6 +159,7 @@ def main() -> None:
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SECURE_SSL_REDIRECT": "false",
         "LOG_LEVEL": "WARNING",
+        "GUNICORN_ACCESS_LOG": "",  # gunicorn.conf.py: no access log line per request
         "PYTHONPATH": str(ROOT),
     }
     work = ROOT / "bench" / ".work"

@@ -139,6 +139,7 @@ def main() -> None:
         "ALLOWED_HOSTS": "127.0.0.1,localhost",
         "SECURE_SSL_REDIRECT": "false",
         "LOG_LEVEL": "WARNING",
+        "GUNICORN_ACCESS_LOG": "",  # gunicorn.conf.py: no access log line per request
         "PYTHONPATH": str(ROOT),
     }
     sys.path.insert(0, str(ROOT))
@@ -194,7 +195,8 @@ def summarise(phases: dict, args, queued: int, body_size: int) -> str:
         "",
         f"- Command: `bench/webhook/run` (phases of {args.seconds} s, order floor→webhook→webhook→floor after a 3 s "
         f"warm-up of each; `wrk -t1 -c{args.connections}`; gunicorn gthread {args.workers} workers × "
-        f"{args.threads} threads, DEBUG off; body: `pull_request.opened.json`, {body_size} bytes, one valid "
+        f"{args.threads} threads, the rest from `gunicorn.conf.py` (gc.freeze after start-up), no access log, "
+        "DEBUG off; body: `pull_request.opened.json`, {body_size} bytes, one valid "
         "signature, a unique `X-GitHub-Delivery` per request; no Celery worker running, tasks queue in Redis)",
         f"- Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         f"- Machine: {machine()}; everything (wrk, gunicorn, PostgreSQL, Redis) on the same host",

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import DatabaseError, IntegrityError, transaction
+from django.db import DatabaseError, DataError, IntegrityError, transaction
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
@@ -65,7 +65,12 @@ def _get(data: Any, path: str, kind: type | tuple[type, ...], *, required: bool 
         return None
     if not isinstance(value, kind) or (isinstance(value, bool) and kind is int):
         raise BadPayload(f"`{path}` has the wrong type ({type(value).__name__}).")
-    return value
+    return storable(value) if isinstance(value, str) else value
+
+
+def storable(text: str) -> str:
+    """`text` as PostgreSQL can store it: JSON may carry U+0000 and lone surrogates, text columns cannot."""
+    return text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")
 
 
 def parse_pull_request(payload: Any) -> PullRequestEvent:
@@ -97,7 +102,7 @@ def parse_pull_request(payload: Any) -> PullRequestEvent:
         head_branch=_get(payload, "pull_request.head.ref", str, required=False) or "",
         head_sha=_get(payload, "pull_request.head.sha", str, required=False) or "",
         head_repository=str(head_repo.get("full_name") or ""),
-        labels=tuple(str(label.get("name", "")) for label in labels if isinstance(label, dict)),
+        labels=tuple(storable(str(label.get("name", ""))) for label in labels if isinstance(label, dict)),
         html_url=_get(payload, "pull_request.html_url", str, required=False) or "",
     )
 
@@ -175,13 +180,17 @@ def delivery_process(delivery_pk: int) -> str | None:
             handler = HANDLERS.get(delivery.event)
             status = handler(delivery.payload) if handler else DeliveryStatus.IGNORED
             WebhookDelivery.objects.filter(pk=delivery_pk).update(
-                status=status, attempts=delivery.attempts + 1, last_error="", processed_at=timezone.now()
+                status=status,
+                action=payload_action(delivery.payload),
+                attempts=delivery.attempts + 1,
+                last_error="",
+                processed_at=timezone.now(),
             )
             return status
-    except (IntegrityError, DatabaseError) as exc:
-        if not isinstance(exc, IntegrityError):
-            raise  # database trouble: stay pending, the sweep (or Celery) tries again
+    except (IntegrityError, DataError) as exc:  # the data itself is refused: trying again would not help
         error = f"Database refused the delivery's data: {exc}"
+    except DatabaseError:
+        raise  # database trouble: stay pending, the sweep (or Celery) tries again
     except BadPayload as exc:
         error = f"Bad payload: {exc}"
     except Exception as exc:  # an unexpected bug must not leave the delivery pending forever
@@ -197,10 +206,20 @@ def _record_failure(delivery_pk: int, error: str) -> None:
         if delivery is None or delivery.status in DONE_STATUSES:
             return
         delivery.status = DeliveryStatus.FAILED
+        delivery.action = payload_action(delivery.payload)
         delivery.attempts += 1
         delivery.last_error = error[:2000]
         delivery.processed_at = timezone.now()
-        delivery.save(update_fields=["status", "attempts", "last_error", "processed_at"])
+        delivery.save(update_fields=["status", "action", "attempts", "last_error", "processed_at"])
+
+
+def payload_action(payload: Any) -> str:
+    """The delivery's `action`, as a column value: the intake stores the body unread, so the
+    worker fills it in."""
+    action = payload.get("action") if isinstance(payload, dict) else None
+    if not isinstance(action, str):
+        return ""
+    return storable(action)[:100]
 
 
 def backfill_pull_request(repository: Repository, pr) -> tuple[bool, bool]:

@@ -4,6 +4,7 @@ from django.db import models
 
 from ..choices import DeliveryStatus, WritebackState
 from ._constraints import choice_constraint
+from .fields import JSONTextField
 
 
 def default_hotfix_labels() -> list[str]:
@@ -141,7 +142,8 @@ class WebhookDelivery(models.Model):
     delivery_id = models.CharField(max_length=100, unique=True)
     event = models.CharField(max_length=100)
     action = models.CharField(max_length=100, blank=True)
-    payload = models.JSONField()
+    # The body as GitHub sent it; NULL once pruned (GITHUB_PAYLOAD_RETENTION_DAYS).
+    payload = JSONTextField(null=True, blank=True)
     received_at = models.DateTimeField(auto_now_add=True, db_index=True)
     status = models.CharField(max_length=16, choices=DeliveryStatus.choices, default=DeliveryStatus.PENDING)
     attempts = models.PositiveIntegerField(default=0)

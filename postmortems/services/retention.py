@@ -12,7 +12,7 @@ from ..models import WebhookDelivery
 
 
 def webhook_payloads_prune(*, now: datetime | None = None, days: int | None = None) -> int:
-    """Empty the payload of deliveries older than `days` (GITHUB_PAYLOAD_RETENTION_DAYS).
+    """Drop the payload (NULL) of deliveries older than `days` (GITHUB_PAYLOAD_RETENTION_DAYS).
 
     The row and its metadata (delivery id, event, action, status, attempts, last error,
     times) stay, so the admin can still tell what arrived and what became of it. Pending
@@ -23,6 +23,6 @@ def webhook_payloads_prune(*, now: datetime | None = None, days: int | None = No
     return (
         WebhookDelivery.objects.filter(received_at__lt=now - timedelta(days=days))
         .exclude(status=DeliveryStatus.PENDING)
-        .exclude(payload={})
-        .update(payload={})
+        .filter(payload__isnull=False)
+        .update(payload=None)
     )

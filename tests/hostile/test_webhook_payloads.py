@@ -121,19 +121,31 @@ def test_hostile_payloads_never_5xx_and_fail_cleanly(client, case):
         assert _counts() == before, "a failed delivery left rows behind"
 
 
-def test_a_nul_byte_or_lone_surrogate_is_never_a_500(client, settings):
-    postgres = settings.DATABASES["default"]["ENGINE"].endswith("postgresql")
-    for body in (b'{"action": "closed", "x": "\\u0000"}', b'{"action": "\\ud800"}', b"\xff\xfe"):
+def test_a_nul_byte_lone_surrogate_or_non_utf8_body_is_never_a_500(client, settings):
+    # NUL and lone surrogates are valid JSON: stored as sent, then processing fails cleanly
+    # (these bodies are not pull requests) with a storable action. Non-UTF-8 is not JSON: 400.
+    cases = {
+        b'{"action": "closed", "x": "\\u0000"}': "closed",
+        b'{"action": "\\ud800\\u0000"}': "?",
+        b"\xff\xfe": None,
+    }
+    for body, action in cases.items():
+        delivery_id = str(uuid.uuid4())
         response = client.post(
             "/webhooks/github/",
             data=body,
             content_type="application/json",
             HTTP_X_GITHUB_EVENT="pull_request",
-            HTTP_X_GITHUB_DELIVERY=str(uuid.uuid4()),
+            HTTP_X_GITHUB_DELIVERY=delivery_id,
             HTTP_X_HUB_SIGNATURE_256=signature_for(body, settings.GITHUB_WEBHOOK_SECRET),
         )
-        # PostgreSQL's jsonb refuses NUL and lone surrogates (400); SQLite stores them (202).
-        expected = {400} if postgres or body.startswith(b"\xff") else {202}
-        assert response.status_code in expected, (body, response.status_code)
-        if response.status_code == 400:
-            assert response.json()["error"]
+        if action is None:
+            assert response.status_code == 400, (body, response.status_code)
+            assert response.json()["error"] == "The body is not valid JSON."
+            continue
+        assert response.status_code == 202, (body, response.status_code)
+        delivery = WebhookDelivery.objects.get(delivery_id=delivery_id)
+        assert delivery_process(delivery.pk) == DeliveryStatus.FAILED
+        delivery.refresh_from_db()
+        assert (delivery.action, delivery.status) == (action, DeliveryStatus.FAILED)
+        assert delivery.last_error.startswith("Bad payload:"), delivery.last_error

@@ -23,7 +23,7 @@ def _delivery(delivery_id: str, *, age_days: int, status: str) -> WebhookDeliver
     return delivery
 
 
-def test_beat_job_empties_old_payloads_and_keeps_metadata(settings):
+def test_beat_job_drops_old_payloads_and_keeps_metadata(settings):
     settings.GITHUB_PAYLOAD_RETENTION_DAYS = 30
     old = _delivery("old-done", age_days=31, status=DeliveryStatus.PROCESSED)
     old_failed = _delivery("old-failed", age_days=40, status=DeliveryStatus.FAILED)
@@ -36,7 +36,7 @@ def test_beat_job_empties_old_payloads_and_keeps_metadata(settings):
     by_id = {d.delivery_id: d for d in WebhookDelivery.objects.all()}
     for pruned in (old, old_failed):
         row = by_id[pruned.delivery_id]
-        assert row.payload == {}
+        assert row.payload is None
         assert (row.event, row.action, row.attempts, row.last_error) == ("pull_request", "closed", 1, "kept")
     assert by_id[stuck.delivery_id].payload["number"] == 7  # never processed: kept
     assert by_id[recent.delivery_id].payload["number"] == 7
