@@ -77,7 +77,7 @@ class MergedPullRequest(models.Model):
     number = models.PositiveIntegerField()
     title = models.CharField(max_length=1024)
     author_login = models.CharField(max_length=255, blank=True)
-    merged_at = models.DateTimeField(db_index=True)
+    merged_at = models.DateTimeField()
     merge_commit_sha = models.CharField(max_length=64, blank=True)
     base_branch = models.CharField(max_length=255)
     head_branch = models.CharField(max_length=255, blank=True)
@@ -93,6 +93,8 @@ class MergedPullRequest(models.Model):
             models.UniqueConstraint(fields=["repository", "number"], name="merged_pr_unique_per_repository"),
         ]
         indexes = [
+            # The report's deployments per month read only this index (PostgreSQL; plain elsewhere).
+            models.Index(fields=["merged_at"], include=["is_hotfix", "repository"], name="merged_pr_merged_cover_idx"),
             models.Index(fields=["repository", "merged_at"], name="merged_pr_repo_merged_idx"),
             models.Index(fields=["is_hotfix", "merged_at"], name="merged_pr_hotfix_merged_idx"),
         ]
