@@ -17,6 +17,7 @@ from django.db import connections
 from django.db.models import (
     Aggregate,
     BooleanField,
+    Case,
     Count,
     ExpressionWrapper,
     F,
@@ -27,6 +28,8 @@ from django.db.models import (
     Q,
     QuerySet,
     Subquery,
+    Value,
+    When,
 )
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
@@ -398,28 +401,54 @@ def action_flows_by_month(scope: Scope, start: datetime, end: datetime, tz: tzin
     return counts
 
 
-def action_backlog(scope: Scope, periods: list[Period]) -> list[dict[str, int]]:
-    """Per period end: open actions past due, open temporary mitigations, and those past their expiry."""
+def _bounds_reached(field: str, bounds: list) -> Case:
+    """How many of the ascending `bounds` are <= the field's value (len(bounds) when it is NULL).
 
-    def open_then(p: Period) -> Q:
-        # Still to do at the period's end: open now, or completed only after it.
-        return Q(status__in=OPEN_ACTION_STATUSES) | Q(status=ActionStatus.DONE, completed_at__gte=p.as_of)
-
-    mitigation = Q(kind=ActionKind.TEMPORARY_MITIGATION)
-    aggregates: dict[str, Any] = {}
-    for i, p in enumerate(periods):
-        still_open = Q(created_at__lt=p.as_of) & open_then(p)
-        aggregates |= {
-            f"open_past_due_{i}": Count("id", filter=still_open & Q(due_date__lt=p.as_of_date)),
-            f"open_mitigations_{i}": Count("id", filter=still_open & mitigation),
-            f"expired_mitigations_{i}": Count("id", filter=still_open & mitigation & Q(expires_at__lt=p.as_of_date)),
-        }
-    # Only actions that could be open at some period end: open now, or completed after the first period began.
-    candidates = Q(status__in=OPEN_ACTION_STATUSES) | Q(
-        status=ActionStatus.DONE, completed_at__gte=min(p.as_of for p in periods)
+    An action is counted at period k's end when, say, `created_at < as_of[k]`, that is when
+    k >= _bounds_reached("created_at", as_ofs): one number per action instead of a test per period.
+    """
+    return Case(
+        *(When(**{f"{field}__lt": bound}, then=Value(index)) for index, bound in enumerate(bounds)),
+        default=Value(len(bounds)),
     )
-    row = PreventionAction.objects.filter(
-        scope.of_postmortems_q(), candidates, created_at__lt=max(p.as_of for p in periods)
-    ).aggregate(**aggregates)
-    names = ("open_past_due", "open_mitigations", "expired_mitigations")
-    return [{name: row[f"{name}_{i}"] for name in names} for i in range(len(periods))]
+
+
+def action_backlog(scope: Scope, periods: list[Period]) -> list[dict[str, int]]:
+    """Per period end: open actions past due, open temporary mitigations, and those past their expiry.
+
+    An action is open at the end of periods first..last (created before, completed only after);
+    it is past due from one period on and, if a mitigation, expired from one period on. The
+    database groups actions by those period numbers; the few groups are spread over the periods here.
+    """
+    as_ofs, as_of_dates = [p.as_of for p in periods], [p.as_of_date for p in periods]
+    groups = (
+        PreventionAction.objects.filter(
+            scope.of_postmortems_q(),
+            # Only actions that could be open at some period end: open now, or completed after the first end.
+            Q(status__in=OPEN_ACTION_STATUSES) | Q(status=ActionStatus.DONE, completed_at__gte=as_ofs[0]),
+            created_at__lt=as_ofs[-1],
+        )
+        .annotate(
+            first=_bounds_reached("created_at", as_ofs),
+            # Done: still open at the ends before its completion. Open now: at every end from `first`.
+            after_last=Case(
+                When(status=ActionStatus.DONE, then=_bounds_reached("completed_at", as_ofs)),
+                default=Value(len(periods)),
+            ),
+            past_due_from=_bounds_reached("due_date", as_of_dates),
+            mitigation=ExpressionWrapper(Q(kind=ActionKind.TEMPORARY_MITIGATION), output_field=BooleanField()),
+            expired_from=_bounds_reached("expires_at", as_of_dates),
+        )
+        .values("first", "after_last", "past_due_from", "mitigation", "expired_from")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    backlog = [{"open_past_due": 0, "open_mitigations": 0, "expired_mitigations": 0} for _ in periods]
+    for group in groups:
+        for index in range(group["first"], group["after_last"]):
+            counts = backlog[index]
+            counts["open_past_due"] += group["n"] if index >= group["past_due_from"] else 0
+            if group["mitigation"]:
+                counts["open_mitigations"] += group["n"]
+                counts["expired_mitigations"] += group["n"] if index >= group["expired_from"] else 0
+    return backlog
