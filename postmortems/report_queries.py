@@ -2,9 +2,10 @@
 
 Every function takes a `Scope` (everything, one team or one repository) and the
 periods it needs, and returns small plain structures (counts per month, per category,
-per checklist item). No function loops over records in Python; the only Python
-arithmetic on rows is the SQLite fallback for percentiles, because SQLite has no
-`percentile_cont` (PostgreSQL computes them in the database).
+per checklist item). No function loops over records in Python. Python arithmetic on
+rows is limited to spreading the action backlog's few groups over the periods, and the
+SQLite fallback for percentiles, because SQLite has no `percentile_cont` (PostgreSQL
+computes them in the database).
 """
 
 from __future__ import annotations
@@ -15,14 +16,11 @@ from typing import Any
 
 from django.db import connections
 from django.db.models import (
-    Aggregate,
     BooleanField,
     Case,
     Count,
     ExpressionWrapper,
     F,
-    FloatField,
-    Func,
     Min,
     OuterRef,
     Q,
@@ -45,6 +43,7 @@ from .models import (
     Repository,
     Team,
 )
+from .report_expressions import EpochSecondsBetween, PercentileCont, bounds_reached, percentile
 
 OPEN_ACTION_STATUSES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
 
@@ -106,39 +105,6 @@ class Period:
     as_of_date: date  # the local date whose midnight is `as_of` (today for the current month)
     first_day: date
     last_day: date
-
-
-class PercentileCont(Aggregate):
-    """PostgreSQL's ordered-set aggregate `percentile_cont(f) WITHIN GROUP (ORDER BY x)`."""
-
-    function = "percentile_cont"
-    template = "%(function)s(%(fraction)s) WITHIN GROUP (ORDER BY %(expressions)s)"
-    output_field = FloatField()
-
-    def __init__(self, expression, fraction: float, **extra):
-        super().__init__(expression, fraction=repr(float(fraction)), **extra)
-
-
-class EpochSecondsBetween(Func):
-    """Seconds from the first timestamp to the second (PostgreSQL)."""
-
-    arg_joiner = " - "
-    template = "EXTRACT(EPOCH FROM (%(expressions)s))::double precision"
-    output_field = FloatField()
-
-    def __init__(self, start: str, end: str):
-        super().__init__(F(end), F(start))
-
-
-def percentile(values: list[float], fraction: float) -> float | None:
-    """Linear interpolation between closest ranks: the same result as `percentile_cont`."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    position = fraction * (len(ordered) - 1)
-    lower = int(position)
-    upper = min(lower + 1, len(ordered) - 1)
-    return ordered[lower] + (ordered[upper] - ordered[lower]) * (position - lower)
 
 
 def duration_percentiles(
@@ -401,18 +367,6 @@ def action_flows_by_month(scope: Scope, start: datetime, end: datetime, tz: tzin
     return counts
 
 
-def _bounds_reached(field: str, bounds: list) -> Case:
-    """How many of the ascending `bounds` are <= the field's value (len(bounds) when it is NULL).
-
-    An action is counted at period k's end when, say, `created_at < as_of[k]`, that is when
-    k >= _bounds_reached("created_at", as_ofs): one number per action instead of a test per period.
-    """
-    return Case(
-        *(When(**{f"{field}__lt": bound}, then=Value(index)) for index, bound in enumerate(bounds)),
-        default=Value(len(bounds)),
-    )
-
-
 def action_backlog(scope: Scope, periods: list[Period]) -> list[dict[str, int]]:
     """Per period end: open actions past due, open temporary mitigations, and those past their expiry.
 
@@ -429,15 +383,15 @@ def action_backlog(scope: Scope, periods: list[Period]) -> list[dict[str, int]]:
             created_at__lt=as_ofs[-1],
         )
         .annotate(
-            first=_bounds_reached("created_at", as_ofs),
+            first=bounds_reached("created_at", as_ofs),
             # Done: still open at the ends before its completion. Open now: at every end from `first`.
             after_last=Case(
-                When(status=ActionStatus.DONE, then=_bounds_reached("completed_at", as_ofs)),
+                When(status=ActionStatus.DONE, then=bounds_reached("completed_at", as_ofs)),
                 default=Value(len(periods)),
             ),
-            past_due_from=_bounds_reached("due_date", as_of_dates),
+            past_due_from=bounds_reached("due_date", as_of_dates),
             mitigation=ExpressionWrapper(Q(kind=ActionKind.TEMPORARY_MITIGATION), output_field=BooleanField()),
-            expired_from=_bounds_reached("expires_at", as_of_dates),
+            expired_from=bounds_reached("expires_at", as_of_dates),
         )
         .values("first", "after_last", "past_due_from", "mitigation", "expired_from")
         .annotate(n=Count("id"))

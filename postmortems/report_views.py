@@ -29,16 +29,8 @@ from rest_framework.views import APIView
 from . import charts
 from .api.base import ApiViewMixin
 from .models import ReportSnapshot, Repository, Team
-from .reports import (
-    ReportInputError,
-    build_monthly_report,
-    csv_safe,
-    headline_rows,
-    parse_month,
-    report_csv_rows,
-    resolve_scope,
-    shift_month,
-)
+from .report_export import csv_safe, headline_rows, report_csv_rows
+from .reports import ReportInputError, build_monthly_report, parse_month, resolve_scope, shift_month
 
 # plotly.js puts its own stylesheet into the page with a <style> element, which a strict
 # Content-Security-Policy refuses; we serve the same rules (taken from the installed

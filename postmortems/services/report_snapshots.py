@@ -12,8 +12,9 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ..models import LEADS_GROUP, ReportSnapshot, User
+from ..report_export import headline_rows
 from ..report_queries import Scope
-from ..reports import build_monthly_report, headline_rows, parse_month, shift_month
+from ..reports import build_monthly_report, parse_month, shift_month
 
 
 def report_snapshot_store(
