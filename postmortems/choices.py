@@ -53,6 +53,9 @@ class ActionKind(models.TextChoices):
 
 
 # Done actions of these kinds must link to what proves them (a PR, a test, a CI job).
+# The report's key for postmortems without a category; no real category may take this slug.
+UNCATEGORISED_SLUG = "uncategorised"
+
 KINDS_NEEDING_EVIDENCE = frozenset(
     {ActionKind.TEST, ActionKind.AUTOMATION, ActionKind.MONITORING, ActionKind.CHECKLIST}
 )

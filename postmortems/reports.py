@@ -15,6 +15,7 @@ from typing import Any
 from django.utils import timezone
 
 from . import report_queries as q
+from .choices import UNCATEGORISED_SLUG
 from .models import Repository, Team
 from .report_queries import Period, Scope
 
@@ -276,7 +277,7 @@ def build_monthly_report(month: date, scope: Scope | None = None, *, now: dateti
                 "hotfixes": hotfixes.get(label, 0),
                 "hotfix_rate": _rate(hotfixes.get(label, 0), deployments.get(label, 0)),
                 "postmortems": month_profile["total"],
-                "by_category": {slug or "uncategorised": n for slug, n in sorted(per_month_cats[label].items())},
+                "by_category": {slug or UNCATEGORISED_SLUG: n for slug, n in sorted(per_month_cats[label].items())},
                 "recurring_categories": sorted(recurring),
                 "checklist_gaps": {
                     row["item"]: {k: row[k] for k in ("skipped", "skipped_would_have_caught", "ineffective")}
@@ -336,5 +337,5 @@ def build_monthly_report(month: date, scope: Scope | None = None, *, now: dateti
             "p90": _hours(lifetime[0.9]),
         },
         trend=trend,
-        category_names={(slug or "uncategorised"): name for slug, name in cat_names.items()},
+        category_names={(slug or UNCATEGORISED_SLUG): name for slug, name in cat_names.items()},
     )

@@ -85,6 +85,20 @@ def test_category_retire_keeps_it_on_records(lead):
     assert category.slug == "flaky-scheduler" and not category.is_active
 
 
+def test_no_category_may_take_the_reports_uncategorised_slug(lead):
+    # The report keys postmortems without a category as "uncategorised"; a real one would merge with them.
+    from django.db import IntegrityError, transaction
+
+    from postmortems.models import FailureCategory
+    from postmortems.workflow import WorkflowError
+
+    with pytest.raises(WorkflowError) as refused:
+        services.category_create(actor=lead, name="Uncategorised")
+    assert "slug" in refused.value.reasons
+    with pytest.raises(IntegrityError), transaction.atomic():
+        FailureCategory.objects.create(name="Sneaky", slug="uncategorised")
+
+
 def test_checklist_revision_numbers_versions(lead):
     from postmortems.models import ChecklistTemplate
 

@@ -7,6 +7,7 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from ..choices import (
+    UNCATEGORISED_SLUG,
     CaughtIn,
     DetectionMethod,
     GapKind,
@@ -33,6 +34,9 @@ class FailureCategory(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name_plural = "failure categories"
+        constraints = [
+            models.CheckConstraint(condition=~models.Q(slug=UNCATEGORISED_SLUG), name="category_slug_not_reserved")
+        ]
 
     def __str__(self) -> str:
         return self.name

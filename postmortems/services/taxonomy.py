@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.utils.text import slugify
 
+from ..choices import UNCATEGORISED_SLUG
 from ..models import FailureCategory, User
 from ..workflow import WorkflowError, can_manage_settings
 from ._common import require, saved_by
@@ -20,6 +21,8 @@ def category_create(*, actor: User, name: str, description: str = "", slug: str 
         raise WorkflowError({"name": ["A category with this name exists."]})
     if FailureCategory.objects.filter(slug=slug).exists():
         raise WorkflowError({"slug": ["A category with this slug exists."]})
+    if slug == UNCATEGORISED_SLUG:
+        raise WorkflowError({"slug": [f"“{UNCATEGORISED_SLUG}” stands for records without a category; pick another."]})
     category = FailureCategory(name=name[:120], slug=slug[:120], description=description)
     saved_by(category, actor)
     category.save()
