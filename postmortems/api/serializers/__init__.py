@@ -1,0 +1,54 @@
+"""Serializers validate input and shape output; they never write (the views call services).
+
+Split by resource; import them from `postmortems.api.serializers`.
+"""
+
+from ._common import LONG_TEXT
+from .actions import ActionSerializer, ActionStatusSerializer, ActionWriteSerializer
+from .assessments import AssessmentInputSerializer, ChecklistEntrySerializer, MissingItemSerializer
+from .github import (
+    HotfixPullRequestSerializer,
+    LinkHotfixSerializer,
+    MergedPullRequestSerializer,
+    PullRequestSerializer,
+    WebhookDeliveryDetailSerializer,
+    WebhookDeliverySerializer,
+)
+from .postmortems import PostmortemSerializer, PostmortemWriteSerializer
+from .reference import (
+    CategorySerializer,
+    ChecklistItemSerializer,
+    ChecklistReviseSerializer,
+    ChecklistTemplateSerializer,
+    ChecklistVersionSerializer,
+    RepositorySerializer,
+    TeamSerializer,
+)
+from .transitions import CommentSerializer, ReasonSerializer
+
+__all__ = [
+    "LONG_TEXT",
+    "ActionSerializer",
+    "ActionStatusSerializer",
+    "ActionWriteSerializer",
+    "AssessmentInputSerializer",
+    "CategorySerializer",
+    "ChecklistEntrySerializer",
+    "ChecklistItemSerializer",
+    "ChecklistReviseSerializer",
+    "ChecklistTemplateSerializer",
+    "ChecklistVersionSerializer",
+    "CommentSerializer",
+    "HotfixPullRequestSerializer",
+    "LinkHotfixSerializer",
+    "MergedPullRequestSerializer",
+    "MissingItemSerializer",
+    "PostmortemSerializer",
+    "PostmortemWriteSerializer",
+    "PullRequestSerializer",
+    "ReasonSerializer",
+    "RepositorySerializer",
+    "TeamSerializer",
+    "WebhookDeliveryDetailSerializer",
+    "WebhookDeliverySerializer",
+]

@@ -1,0 +1,77 @@
+"""Prevention actions: as read, as written, and their status moves."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from ...choices import ActionKind, ActionStatus
+from ...models import Postmortem, PreventionAction, User
+from ._common import LONG_TEXT
+
+
+class ActionSerializer(serializers.ModelSerializer):
+    """A prevention action, as read."""
+
+    owner = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    # Blank until there is evidence, so not documented as a URI.
+    evidence_url = serializers.CharField(read_only=True, help_text="Tracking issue, PR, test or CI job; may be blank.")
+
+    class Meta:
+        model = PreventionAction
+        fields = [
+            "id",
+            "postmortem",
+            "description",
+            "kind",
+            "owner",
+            "due_date",
+            "status",
+            "completed_at",
+            "expires_at",
+            "replaced_by",
+            "evidence_url",
+            "wont_do_reason",
+        ]
+        read_only_fields = fields
+
+
+class ActionWriteSerializer(serializers.Serializer):
+    """What an action is. `postmortem` is needed to create one and cannot change afterwards."""
+
+    postmortem = serializers.PrimaryKeyRelatedField(queryset=Postmortem.objects.none())
+    description = serializers.CharField(max_length=LONG_TEXT)
+    kind = serializers.ChoiceField(choices=ActionKind.choices)
+    owner = serializers.SlugRelatedField(
+        slug_field="username", queryset=User.objects.filter(is_active=True), allow_null=True, required=False
+    )
+    due_date = serializers.DateField(allow_null=True, required=False)
+    evidence_url = serializers.URLField(max_length=500, allow_blank=True, required=False)
+    expires_at = serializers.DateField(allow_null=True, required=False, help_text="Temporary mitigations only.")
+    replaced_by = serializers.PrimaryKeyRelatedField(
+        queryset=PreventionAction.objects.none(),
+        allow_null=True,
+        required=False,
+        help_text="Id of the permanent action (same postmortem) that replaces a temporary mitigation.",
+    )
+
+    def __init__(self, *args, visible_postmortems=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only records (and their actions) the caller may see can be referred to.
+        if visible_postmortems is not None:
+            self.fields["postmortem"].queryset = visible_postmortems
+            self.fields["replaced_by"].queryset = PreventionAction.objects.filter(
+                postmortem__in=visible_postmortems
+            ).select_related("postmortem")
+
+
+class ActionStatusSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=ActionStatus.choices)
+    evidence_url = serializers.URLField(
+        max_length=500,
+        allow_blank=True,
+        required=False,
+        help_text="Required to mark a test, automation, monitoring or checklist action done.",
+    )
+    wont_do_reason = serializers.CharField(
+        max_length=LONG_TEXT, allow_blank=True, required=False, help_text="Required for `wont_do`."
+    )

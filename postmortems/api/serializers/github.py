@@ -1,0 +1,80 @@
+"""Pull requests (merged and hotfix, and linking one to a record) and stored webhook deliveries."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from ...choices import DeliveryStatus
+from ...models import HotfixPullRequest, MergedPullRequest, WebhookDelivery
+
+
+class PullRequestSerializer(serializers.ModelSerializer):
+    """A merged PR as the postmortem shows it (`introduced_by`)."""
+
+    repository = serializers.CharField(source="repository.full_name", read_only=True)
+    url = serializers.URLField(read_only=True)
+    author = serializers.CharField(source="author_login", read_only=True)
+
+    class Meta:
+        model = MergedPullRequest
+        fields = ["id", "repository", "number", "title", "url", "author", "merged_at"]
+
+
+class MergedPullRequestSerializer(PullRequestSerializer):
+    class Meta(PullRequestSerializer.Meta):
+        fields = [
+            *PullRequestSerializer.Meta.fields,
+            "merge_commit_sha",
+            "base_branch",
+            "head_branch",
+            "labels",
+            "is_hotfix",
+        ]
+
+
+class HotfixPullRequestSerializer(serializers.ModelSerializer):
+    """A hotfix PR covered by a postmortem."""
+
+    repository = serializers.CharField(source="merged_pr.repository.full_name", read_only=True)
+    number = serializers.IntegerField(source="merged_pr.number", read_only=True)
+    title = serializers.CharField(source="merged_pr.title", read_only=True)
+    url = serializers.URLField(source="merged_pr.url", read_only=True)
+    author = serializers.CharField(source="merged_pr.author_login", read_only=True)
+    merged_at = serializers.DateTimeField(source="merged_pr.merged_at", read_only=True)
+
+    class Meta:
+        model = HotfixPullRequest
+        fields = ["repository", "number", "title", "url", "author", "merged_at", "no_longer_hotfix"]
+
+
+class LinkHotfixSerializer(serializers.Serializer):
+    merged_pr = serializers.PrimaryKeyRelatedField(
+        queryset=MergedPullRequest.objects.select_related("repository"), help_text="Merged PR id."
+    )
+
+
+class WebhookDeliverySerializer(serializers.ModelSerializer):
+    status = serializers.ChoiceField(choices=DeliveryStatus.choices, read_only=True)
+
+    class Meta:
+        model = WebhookDelivery
+        fields = [
+            "id",
+            "delivery_id",
+            "event",
+            "action",
+            "status",
+            "attempts",
+            "last_error",
+            "received_at",
+            "processed_at",
+        ]
+        read_only_fields = fields
+
+
+class WebhookDeliveryDetailSerializer(WebhookDeliverySerializer):
+    payload = serializers.JSONField(read_only=True)
+
+    class Meta(WebhookDeliverySerializer.Meta):
+        fields = [*WebhookDeliverySerializer.Meta.fields, "payload"]
+        read_only_fields = fields

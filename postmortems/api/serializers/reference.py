@@ -1,0 +1,100 @@
+"""Settings and reference data: categories, checklist templates, teams and repositories."""
+
+from __future__ import annotations
+
+from rest_framework import serializers
+
+from ...models import ChecklistItem, ChecklistTemplate, ChecklistTemplateVersion, FailureCategory, Repository, Team
+from ._common import LONG_TEXT
+
+
+class CategorySerializer(serializers.ModelSerializer):
+    name = serializers.CharField(max_length=120)
+    slug = serializers.SlugField(
+        max_length=120, required=False, allow_blank=True, help_text="Set once, on creation; from the name if blank."
+    )
+    description = serializers.CharField(max_length=LONG_TEXT, allow_blank=True, required=False)
+    is_active = serializers.BooleanField(required=False, help_text="False retires the category.")
+
+    class Meta:
+        model = FailureCategory
+        fields = ["id", "slug", "name", "description", "is_active"]
+        read_only_fields = ["id"]
+
+
+class ChecklistItemSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = ChecklistItem
+        fields = ["id", "position", "text"]
+
+
+class ChecklistVersionSerializer(serializers.ModelSerializer):
+    created_by = serializers.SlugRelatedField(slug_field="username", read_only=True, allow_null=True)
+    items = ChecklistItemSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ChecklistTemplateVersion
+        fields = ["id", "number", "created_at", "created_by", "change_note", "items"]
+
+
+class ChecklistTemplateSerializer(serializers.ModelSerializer):
+    versions = ChecklistVersionSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ChecklistTemplate
+        fields = ["id", "name", "is_default", "created_at", "versions"]
+
+
+class ChecklistReviseSerializer(serializers.Serializer):
+    items = serializers.ListField(
+        child=serializers.CharField(max_length=300), min_length=1, max_length=200, help_text="The steps, in order."
+    )
+    change_note = serializers.CharField(max_length=300, allow_blank=True, required=False, default="")
+
+
+class TeamSerializer(serializers.ModelSerializer):
+    members = serializers.SlugRelatedField(slug_field="username", many=True, read_only=True)
+
+    class Meta:
+        model = Team
+        fields = ["id", "slug", "name", "members"]
+
+
+class RepositorySerializer(serializers.ModelSerializer):
+    """A repository and its settings; leads change the settings."""
+
+    team = serializers.SlugRelatedField(slug_field="slug", queryset=Team.objects.all(), allow_null=True, required=False)
+    checklist_template = serializers.PrimaryKeyRelatedField(
+        queryset=ChecklistTemplate.objects.all(),
+        allow_null=True,
+        required=False,
+        help_text="Template id; null means the default template.",
+    )
+    production_branches = serializers.ListField(
+        child=serializers.CharField(max_length=255), max_length=100, required=False
+    )
+    hotfix_labels = serializers.ListField(child=serializers.CharField(max_length=255), max_length=100, required=False)
+    hotfix_branch_prefixes = serializers.ListField(
+        child=serializers.CharField(max_length=255), max_length=100, required=False
+    )
+    hotfix_title_pattern = serializers.CharField(max_length=255, allow_blank=True, required=False)
+    postmortem_due_days = serializers.IntegerField(min_value=1, max_value=365, required=False)
+
+    class Meta:
+        model = Repository
+        fields = [
+            "id",
+            "full_name",
+            "default_branch",
+            "team",
+            "production_branches",
+            "hotfix_labels",
+            "hotfix_branch_prefixes",
+            "hotfix_title_pattern",
+            "checklist_template",
+            "postmortem_due_days",
+            "writeback_enabled",
+            "debt_status_enabled",
+            "created_at",
+        ]
+        read_only_fields = ["id", "full_name", "default_branch", "created_at"]

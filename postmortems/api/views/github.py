@@ -1,0 +1,40 @@
+"""What came from GitHub: merged pull requests and stored webhook deliveries (read only)."""
+
+from __future__ import annotations
+
+from rest_framework import viewsets
+from rest_framework.permissions import IsAuthenticated
+
+from ...models import MergedPullRequest, WebhookDelivery
+from .. import serializers as s
+from ..base import ApiViewMixin
+from ..filters import MergedPullRequestFilter, WebhookDeliveryFilter
+from ..permissions import IsLead
+
+
+class MergedPullRequestViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    """Every PR merged into a production branch (the denominator of the hotfix rate)."""
+
+    queryset = MergedPullRequest.objects.select_related("repository")
+    serializer_class = s.MergedPullRequestSerializer
+    permission_classes = [IsAuthenticated]
+    filterset_class = MergedPullRequestFilter
+    ordering_fields = ["merged_at", "number", "id"]
+    ordering = ["-merged_at", "-id"]
+
+
+class WebhookDeliveryViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    """GitHub deliveries as stored (leads only)."""
+
+    permission_classes = [IsLead]
+    filterset_class = WebhookDeliveryFilter
+    ordering_fields = ["received_at", "id"]
+    ordering = ["-received_at", "-id"]
+
+    def get_queryset(self):
+        deliveries = WebhookDelivery.objects.all()
+        # Payloads can be large; only the detail shows one.
+        return deliveries if self.action == "retrieve" else deliveries.defer("payload")
+
+    def get_serializer_class(self):
+        return s.WebhookDeliveryDetailSerializer if self.action == "retrieve" else s.WebhookDeliverySerializer
