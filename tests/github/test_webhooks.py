@@ -267,3 +267,23 @@ def test_publisher_batches_new_deliveries_into_celery_messages(redis_url):
         args, _kwargs, _embed = json.loads(base64.b64decode(message["body"]))
         published.extend(args[0])
     assert sorted(published) == [101, 102, 103]
+
+
+def test_payloads_are_stored_as_json_text_compressed_with_lz4_when_the_server_has_it(postgres_required):
+    # `json` (checked, not converted) and lz4 keep the insert cheap; see the intake's INSERT_SQL.
+    from django.db import DatabaseError, connection, transaction
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT format_type(atttypid, atttypmod), attcompression FROM pg_attribute "
+            "WHERE attrelid = 'postmortems_webhookdelivery'::regclass AND attname = 'payload'"
+        )
+        column_type, compression = cursor.fetchone()
+        try:
+            with transaction.atomic():
+                cursor.execute("SET LOCAL default_toast_compression = 'lz4'")
+            server_has_lz4 = True
+        except DatabaseError:
+            server_has_lz4 = False
+    assert column_type == "json"
+    assert compression == ("l" if server_has_lz4 else "")
