@@ -55,11 +55,14 @@ def reset_database(env: dict) -> None:
         conn.execute(TABLE_SQL)
 
 
-def start_gunicorn(env: dict, port: int, workers: int, threads: int, log: Path) -> subprocess.Popen:
+def start_gunicorn(
+    env: dict, port: int, workers: int, threads: int, worker_connections: int, log: Path
+) -> subprocess.Popen:
     cmd = [
         str(ROOT / ".venv/bin/gunicorn"), "tracker.wsgi:application",
         "--bind", f"127.0.0.1:{port}", "--workers", str(workers),
         "--worker-class", "gthread", "--threads", str(threads),
+        "--worker-connections", str(worker_connections),
         "--backlog", "2048", "--log-level", "warning",
     ]  # fmt: skip
     proc = subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT)
@@ -125,6 +128,12 @@ def main() -> None:
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--workers", type=int, default=3)
     parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument(
+        "--worker-connections",
+        type=int,
+        default=0,
+        help="connections a worker holds at most (default: connections / workers, rounded up)",
+    )
     parser.add_argument("--no-write", action="store_true", help="print, do not update bench/RESULTS.md")
     args = parser.parse_args()
 
@@ -154,7 +163,11 @@ def main() -> None:
     reset_database(env)
     redis.Redis.from_url(REDIS_URL).flushdb()
     port = free_port()
-    server = start_gunicorn(env, port, args.workers, args.threads, work / "gunicorn.log")
+    # A gthread worker accepts every connection it can: wrk opens its 32 keep-alive connections at
+    # once, and without a cap most of them can land on one worker (one core, one GIL) for the whole
+    # run. The cap spreads them as GitHub's one connection per delivery spreads over time.
+    args.worker_connections = args.worker_connections or -(-args.connections // args.workers)
+    server = start_gunicorn(env, port, args.workers, args.threads, args.worker_connections, work / "gunicorn.log")
     base = f"http://127.0.0.1:{port}"
     urls = {"floor": f"{base}/bench/floor/", "webhook": f"{base}/webhooks/github/"}
     run_id = uuid.uuid4().hex[:8]
@@ -195,7 +208,8 @@ def summarise(phases: dict, args, queued: int, body_size: int) -> str:
         "",
         f"- Command: `bench/webhook/run` (phases of {args.seconds} s, order floor→webhook→webhook→floor after a 3 s "
         f"warm-up of each; `wrk -t1 -c{args.connections}`; gunicorn gthread {args.workers} workers × "
-        f"{args.threads} threads, the rest from `gunicorn.conf.py` (gc.freeze after start-up), no access log, "
+        f"{args.threads} threads, at most {args.worker_connections} connections per worker so wrk's keep-alive "
+        "connections spread evenly, the rest from `gunicorn.conf.py` (gc.freeze after start-up), no access log, "
         "DEBUG off; body: `pull_request.opened.json`, {body_size} bytes, one valid "
         "signature, a unique `X-GitHub-Delivery` per request; no Celery worker running, tasks queue in Redis)",
         f"- Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
