@@ -44,7 +44,7 @@ def process_github_delivery(delivery_pk: int) -> str | None:
 
 @shared_task(name="postmortems.prune_webhook_payloads")
 def prune_webhook_payloads() -> int:
-    """Daily: empty webhook payloads older than the retention period (metadata kept)."""
+    """Daily: drop webhook payloads older than the retention period (metadata kept)."""
     from .services.retention import webhook_payloads_prune
 
     return webhook_payloads_prune()

@@ -50,9 +50,13 @@ def reset_database(env: dict) -> None:
         conn.execute(f"CREATE DATABASE {DB_NAME}")
     sh(str(ROOT / ".venv/bin/python"), "manage.py", "migrate", "--noinput", env=env)
     with psycopg.connect(f"{PG}/{DB_NAME}", autocommit=True) as conn:
-        from bench.webhook.floor import TABLE_SQL
+        from bench.webhook.floor import LZ4_SQL, TABLE_SQL
 
         conn.execute(TABLE_SQL)
+        try:
+            conn.execute(LZ4_SQL)
+        except psycopg.errors.FeatureNotSupported:
+            print("PostgreSQL has no lz4 here: the floor and the webhook both keep pglz", flush=True)
 
 
 def start_gunicorn(
@@ -210,7 +214,7 @@ def summarise(phases: dict, args, queued: int, body_size: int) -> str:
         f"warm-up of each; `wrk -t1 -c{args.connections}`; gunicorn gthread {args.workers} workers × "
         f"{args.threads} threads, at most {args.worker_connections} connections per worker so wrk's keep-alive "
         "connections spread evenly, the rest from `gunicorn.conf.py` (gc.freeze after start-up), no access log, "
-        "DEBUG off; body: `pull_request.opened.json`, {body_size} bytes, one valid "
+        f"DEBUG off; body: `pull_request.opened.json`, {body_size} bytes, one valid "
         "signature, a unique `X-GitHub-Delivery` per request; no Celery worker running, tasks queue in Redis)",
         f"- Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
         f"- Machine: {machine()}; everything (wrk, gunicorn, PostgreSQL, Redis) on the same host",

@@ -94,14 +94,14 @@ def parse_pull_request(payload: Any) -> PullRequestEvent:
         default_branch=_get(payload, "repository.default_branch", str, required=False) or "main",
         number=_get(payload, "pull_request.number", int),
         title=_get(payload, "pull_request.title", str, required=False) or "",
-        author_login=str(user.get("login") or ""),
+        author_login=storable(str(user.get("login") or "")),
         merged=merged,
         merged_at=merged_at,
         merge_commit_sha=_get(payload, "pull_request.merge_commit_sha", str, required=False) or "",
         base_branch=_get(payload, "pull_request.base.ref", str),
         head_branch=_get(payload, "pull_request.head.ref", str, required=False) or "",
         head_sha=_get(payload, "pull_request.head.sha", str, required=False) or "",
-        head_repository=str(head_repo.get("full_name") or ""),
+        head_repository=storable(str(head_repo.get("full_name") or "")),
         labels=tuple(storable(str(label.get("name", ""))) for label in labels if isinstance(label, dict)),
         html_url=_get(payload, "pull_request.html_url", str, required=False) or "",
     )
@@ -180,11 +180,7 @@ def delivery_process(delivery_pk: int) -> str | None:
             handler = HANDLERS.get(delivery.event)
             status = handler(delivery.payload) if handler else DeliveryStatus.IGNORED
             WebhookDelivery.objects.filter(pk=delivery_pk).update(
-                status=status,
-                action=payload_action(delivery.payload),
-                attempts=delivery.attempts + 1,
-                last_error="",
-                processed_at=timezone.now(),
+                status=status, attempts=delivery.attempts + 1, last_error="", processed_at=timezone.now()
             )
             return status
     except (IntegrityError, DataError) as exc:  # the data itself is refused: trying again would not help
@@ -202,20 +198,18 @@ def delivery_process(delivery_pk: int) -> str | None:
 
 def _record_failure(delivery_pk: int, error: str) -> None:
     with transaction.atomic():
-        delivery = WebhookDelivery.objects.select_for_update().filter(pk=delivery_pk).first()
+        delivery = WebhookDelivery.objects.select_for_update().defer("payload").filter(pk=delivery_pk).first()
         if delivery is None or delivery.status in DONE_STATUSES:
             return
         delivery.status = DeliveryStatus.FAILED
-        delivery.action = payload_action(delivery.payload)
         delivery.attempts += 1
         delivery.last_error = error[:2000]
         delivery.processed_at = timezone.now()
-        delivery.save(update_fields=["status", "action", "attempts", "last_error", "processed_at"])
+        delivery.save(update_fields=["status", "attempts", "last_error", "processed_at"])
 
 
 def payload_action(payload: Any) -> str:
-    """The delivery's `action`, as a column value: the intake stores the body unread, so the
-    worker fills it in."""
+    """The delivery's `action`, as the column can store it (shown in the admin and the API)."""
     action = payload.get("action") if isinstance(payload, dict) else None
     if not isinstance(action, str):
         return ""

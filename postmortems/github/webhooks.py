@@ -6,7 +6,9 @@ import hashlib
 import hmac
 import json
 import logging
+import math
 import os
+import re
 import threading
 import time
 from contextlib import nullcontext
@@ -21,6 +23,7 @@ from django.views.decorators.http import require_POST
 
 from ..choices import DeliveryStatus
 from ..models import WebhookDelivery
+from .events import payload_action
 
 logger = logging.getLogger(__name__)
 
@@ -28,13 +31,13 @@ CHUNK = 64 * 1024
 # A delivery still pending after this long was never picked up (broker down, worker lost).
 PENDING_GRACE = timedelta(minutes=1)
 _TABLE = WebhookDelivery._meta.db_table
-# The body goes in as `json`: PostgreSQL checks its syntax, nothing parses it here. The worker
-# reads it (and fills in `action`) when it processes the delivery.
+# The body goes in as the text it came as, typed `json` (checked, not converted to jsonb).
 INSERT_SQL = (
     f"INSERT INTO {_TABLE} (delivery_id, event, action, payload, received_at, status, attempts, last_error) "  # noqa: S608 - table name is ours
-    "VALUES (%s, %s, '', %s::json, now(), 'pending', 0, '') ON CONFLICT (delivery_id) DO NOTHING RETURNING id"
+    "VALUES (%s, %s, %s, %s::json, now(), 'pending', 0, '') ON CONFLICT (delivery_id) DO NOTHING RETURNING id"
 )
-JSON_WHITESPACE = b" \t\n\r"
+# A \\uD800-\\uDFFF escape: half of a surrogate pair, fine only with its other half.
+SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
 
 
 class BodyTooLarge(Exception):
@@ -137,8 +140,9 @@ class DeliveryPublisher:
             time.sleep(self.LINGER)  # a lone delivery reaches the worker LINGER seconds later, no more
             with self._lock:
                 wake.clear()
+                # _sending first: wait_idle reads both without the lock and must never see 0 and [].
+                self._sending = len(self._ids)
                 ids, self._ids = self._ids, []
-                self._sending = len(ids)
             for start in range(0, len(ids), self.BATCH):
                 batch = ids[start : start + self.BATCH]
                 try:
@@ -175,32 +179,43 @@ def _headers(request: HttpRequest) -> tuple[str, str] | JsonResponse:
         return _error(400, "The X-GitHub-Event and X-GitHub-Delivery headers are required.")
     if len(delivery_id) > 100 or len(event) > 100:
         return _error(400, "The X-GitHub-Event or X-GitHub-Delivery header is too long.")
+    if not (event + delivery_id).isprintable():
+        return _error(400, "The X-GitHub-Event or X-GitHub-Delivery header holds control characters.")
     return event, delivery_id
 
 
-def _object_text(body: bytes) -> str:
-    """The body as text, if it can be a JSON object: UTF-8 (what GitHub sends) starting with `{`.
+def _refuse_constant(name: str) -> float:
+    raise ValueError(f"{name} is not JSON")
 
-    Whether the rest is valid JSON is checked where it is parsed anyway (PostgreSQL's
-    `json` input on the hot path), so a large body is not parsed twice.
+
+def _finite_float(text: str) -> float:
+    value = float(text)
+    if math.isinf(value):
+        raise ValueError(f"{text} does not fit a float")
+    return value
+
+
+def read_payload(body: bytes) -> tuple[str, dict]:
+    """The body as text and as the JSON object it holds; NotJSON says why it is neither.
+
+    Python's parser decides, because the worker, the API and the admin read the payload back
+    with it: JSON that PostgreSQL's `json` would accept but Python cannot load or show
+    (integers of thousands of digits, nesting thousands deep, 1e999, NaN, escaped lone
+    surrogates) is refused here, instead of being stored as a delivery nobody can process.
     """
     try:
         text = body.decode("utf-8")
-    except UnicodeDecodeError:
-        raise NotJSON("The body is not valid JSON.") from None
-    if not body.lstrip(JSON_WHITESPACE).startswith(b"{"):
-        _parsed_object(text)  # says which: not JSON at all, or JSON but not an object
-    return text
-
-
-def _parsed_object(text: str) -> dict:
-    try:
-        payload = json.loads(text)
-    except ValueError:
+        payload = json.loads(text, parse_constant=_refuse_constant, parse_float=_finite_float)
+    except (ValueError, RecursionError):  # UnicodeDecodeError and JSONDecodeError are ValueErrors
         raise NotJSON("The body is not valid JSON.") from None
     if not isinstance(payload, dict):
         raise NotJSON("The body must be a JSON object.")
-    return payload
+    if SURROGATE_ESCAPE.search(text):  # rare: only then is the slower check worth it
+        try:
+            json.dumps(payload, ensure_ascii=False).encode("utf-8")
+        except UnicodeEncodeError:
+            raise NotJSON("The body holds a lone surrogate escape, which is not text.") from None
+    return text, payload
 
 
 @csrf_exempt
@@ -218,13 +233,16 @@ def github_webhook(request: HttpRequest) -> JsonResponse:
         return headers
     event, delivery_id = headers
     try:
-        text = _object_text(body)
+        text, payload = read_payload(body)
         if event == "ping":
-            _parsed_object(text)  # rare: checked here, since a ping is not stored
             return JsonResponse({"status": "pong"}, status=200)
-        delivery_pk = _store(delivery_id, event, text)
+        delivery_pk = _store(delivery_id, event, text, payload)
     except NotJSON as exc:
         return _error(400, str(exc))
+    except DataError:
+        # Nothing GitHub sends; retrying would not help, so not a 5xx.
+        logger.warning("the database refused webhook delivery %s", delivery_id, exc_info=True)
+        return _error(400, "The payload cannot be stored (the database refuses it).")
     except DatabaseError:
         logger.exception("could not store webhook delivery %s", delivery_id)
         return _error(503, "The delivery could not be stored; please redeliver it later.")
@@ -235,28 +253,26 @@ def github_webhook(request: HttpRequest) -> JsonResponse:
     return JsonResponse({"status": "queued", "delivery": delivery_id}, status=202)
 
 
-def _store(delivery_id: str, event: str, text: str) -> int | None:
+def _store(delivery_id: str, event: str, text: str, payload: dict) -> int | None:
     """Insert the delivery, committed when this returns; its pk, or None when the delivery id is known.
 
     PostgreSQL: one `INSERT … ON CONFLICT DO NOTHING` in autocommit mode, handing the text
-    to `json` (checked, not converted; no BEGIN/COMMIT round trips on the hot path). Other
-    databases: parsed here, then the ORM, where the unique constraint raises IntegrityError.
-    Raises NotJSON when the body is not JSON.
+    as it came to `json` (no re-encoding, no conversion to jsonb, no BEGIN/COMMIT round
+    trips on the hot path). Other databases: the ORM, where the unique constraint raises
+    IntegrityError.
     """
     connection = transaction.get_connection()
     if connection.vendor == "postgresql":
-        try:
-            # Inside a transaction (tests, ATOMIC_REQUESTS) a savepoint keeps a refused body from breaking it.
-            with transaction.atomic() if connection.in_atomic_block else nullcontext(), connection.cursor() as cursor:
-                cursor.execute(INSERT_SQL, [delivery_id, event, text])
-                row = cursor.fetchone()
-        except DataError:
-            raise NotJSON("The body is not valid JSON.") from None
+        # Inside a transaction (tests, ATOMIC_REQUESTS) a savepoint keeps a refused body from breaking it.
+        with transaction.atomic() if connection.in_atomic_block else nullcontext(), connection.cursor() as cursor:
+            cursor.execute(INSERT_SQL, [delivery_id, event, payload_action(payload), text])
+            row = cursor.fetchone()
         return row[0] if row else None
-    payload = _parsed_object(text)
     try:
         with transaction.atomic():
-            return WebhookDelivery.objects.create(delivery_id=delivery_id, event=event, payload=payload).pk
+            return WebhookDelivery.objects.create(
+                delivery_id=delivery_id, event=event, action=payload_action(payload), payload=payload
+            ).pk
     except IntegrityError:
         return None
 

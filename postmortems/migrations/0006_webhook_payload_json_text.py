@@ -11,6 +11,16 @@ def pruned_payloads_to_null(apps, schema_editor):
     schema_editor.execute(f"UPDATE {table} SET payload = NULL WHERE {as_text} = '{{}}'")  # noqa: S608 - our table
 
 
+def pruned_payloads_to_empty(apps, schema_editor):
+    """Back to `{}` for pruned payloads, so the column can be jsonb NOT NULL again.
+
+    A payload holding an escaped NUL (which `json` stores and jsonb refuses) stops the way back;
+    prune or fix such rows first.
+    """
+    table = apps.get_model("postmortems", "WebhookDelivery")._meta.db_table
+    schema_editor.execute(f"UPDATE {table} SET payload = '{{}}' WHERE payload IS NULL")  # noqa: S608 - our table
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -23,5 +33,5 @@ class Migration(migrations.Migration):
             name='payload',
             field=postmortems.models.fields.JSONTextField(blank=True, null=True),
         ),
-        migrations.RunPython(pruned_payloads_to_null, migrations.RunPython.noop),
+        migrations.RunPython(pruned_payloads_to_null, pruned_payloads_to_empty),
     ]

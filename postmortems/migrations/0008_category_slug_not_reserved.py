@@ -3,6 +3,18 @@
 from django.db import migrations, models
 
 
+def rename_reserved_slug(apps, schema_editor):
+    """A category already using the slug the report reserves gets a free one instead."""
+    FailureCategory = apps.get_model("postmortems", "FailureCategory")
+    taken = FailureCategory.objects.filter(slug="uncategorised").first()
+    if taken is None:
+        return
+    slug, number = "uncategorised-category", 2
+    while FailureCategory.objects.filter(slug=slug).exists():
+        slug, number = f"uncategorised-category-{number}", number + 1
+    FailureCategory.objects.filter(pk=taken.pk).update(slug=slug)
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -10,6 +22,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(rename_reserved_slug, migrations.RunPython.noop),
         migrations.AddConstraint(
             model_name='failurecategory',
             constraint=models.CheckConstraint(condition=models.Q(('slug', 'uncategorised'), _negated=True), name='category_slug_not_reserved'),

@@ -73,7 +73,11 @@ class WebhookDeliverySerializer(serializers.ModelSerializer):
 
 
 class WebhookDeliveryDetailSerializer(WebhookDeliverySerializer):
-    payload = serializers.JSONField(read_only=True)
+    payload = serializers.JSONField(
+        read_only=True,
+        allow_null=True,
+        help_text="The body as GitHub sent it; null once pruned after the retention period.",
+    )
 
     class Meta(WebhookDeliverySerializer.Meta):
         fields = [*WebhookDeliverySerializer.Meta.fields, "payload"]
