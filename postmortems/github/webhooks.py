@@ -250,7 +250,8 @@ def _store(delivery_id: str, event: str, text: str, payload: dict) -> int | None
         # being escaped into the statement (Django's cursors bind on the client), which cost
         # more CPU than anything else in this request. Errors still come out as Django's.
         with savepoint, connection.wrap_database_errors, psycopg.Cursor(connection.connection) as cursor:
-            cursor.execute(INSERT_SQL, [delivery_id, event, payload_action(payload), text])
+            # Not prepared, like Django's own statements, so a transaction-mode pooler is no trouble.
+            cursor.execute(INSERT_SQL, [delivery_id, event, payload_action(payload), text], prepare=False)
             row = cursor.fetchone()
         return row[0] if row else None
     try:
