@@ -221,11 +221,11 @@ class WebhookDeliveryAdmin(NoDeleteMixin, admin.ModelAdmin):
     )
     date_hierarchy = "received_at"
 
-    @admin.display(description="error")
     def get_queryset(self, request):
         # Payloads run to megabytes: the list never shows them, the change page loads its one.
         return super().get_queryset(request).defer("payload")
 
+    @admin.display(description="error")
     def short_error(self, obj: WebhookDelivery) -> str:
         return (obj.last_error or "")[:80]
 

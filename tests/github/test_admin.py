@@ -17,6 +17,16 @@ def test_admin_shows_deliveries_with_their_error(admin_client):
     assert response.status_code == 200
     page = response.content.decode()
     assert "d-1" in page and "Bad payload" in page and "Failed" in page
+    assert "Short error" not in page  # the column is titled "error"
+
+
+def test_admin_change_page_shows_the_payload_the_list_leaves_out(admin_client):
+    delivery = WebhookDelivery.objects.create(
+        delivery_id="d-3", event="pull_request", action="closed", payload={"marker": "payload-shown-here"}
+    )
+    response = admin_client.get(f"/admin/postmortems/webhookdelivery/{delivery.pk}/change/")
+    assert response.status_code == 200
+    assert "payload-shown-here" in response.content.decode()
 
 
 def test_admin_reprocesses_a_failed_delivery(admin_client, django_capture_on_commit_callbacks):
