@@ -20,6 +20,8 @@ from collections import defaultdict
 from datetime import date, datetime, tzinfo
 from typing import Any
 
+from postmortems.reports import month_period, shift_month
+
 TREND_MONTHS = 12
 UNCATEGORISED_NAME = "Not yet categorised"
 
@@ -304,46 +306,35 @@ GAP_KEYS = ["skipped", "ineffective", "missing", "none", "not_assessed"]
 GAP_COUNTS = ("skipped", "skipped_would_have_caught", "ineffective")
 
 
-def shift_month(month: date, delta: int) -> date:
-    index = month.year * 12 + month.month - 1 + delta
-    return date(index // 12, index % 12 + 1, 1)
-
-
-def _month_bounds(month: date, tz: tzinfo, now: datetime) -> dict[str, Any]:
-    """[start, end) of the month in `tz`; its 'as of' is the end, or now for the current month."""
-    following = shift_month(month, 1)
-    start = datetime(month.year, month.month, 1, tzinfo=tz)
-    end = datetime(following.year, following.month, 1, tzinfo=tz)
-    as_of = min(end, now)
-    as_of_date = following if as_of == end else now.astimezone(tz).date()
-    return {"label": f"{month:%Y-%m}", "start": start, "end": end, "as_of": as_of, "as_of_date": as_of_date}
-
-
 def report_parameters(month: date, tz: tzinfo, now: datetime) -> dict[str, Any]:
-    """The statements' parameters: the 12 trend months (oldest first) and the bounds they use."""
+    """The statements' parameters: the 12 trend months (oldest first) and the bounds they use.
+
+    Month bounds and "as of" instants come from the report's own `month_period`: the same
+    calendar arithmetic, so only the SQL is compared.
+    """
     firsts = [shift_month(month, -k) for k in range(TREND_MONTHS - 1, -1, -1)]
-    bounds = [_month_bounds(first, tz, now) for first in firsts]
-    current, previous = bounds[-1], bounds[-2]
+    periods = [month_period(first, now=now) for first in firsts]
+    current, previous = periods[-1], periods[-2]
     return {
         "tz": getattr(tz, "key", str(tz)),
         "trend_months": TREND_MONTHS,
-        "labels": [b["label"] for b in bounds],
-        "starts": [b["start"] for b in bounds],
-        "ends": [b["end"] for b in bounds],
-        "as_ofs": [b["as_of"] for b in bounds],
-        "as_of_dates": [b["as_of_date"] for b in bounds],
-        "window_start": bounds[0]["start"],
+        "labels": [p.label for p in periods],
+        "starts": [p.start for p in periods],
+        "ends": [p.end for p in periods],
+        "as_ofs": [p.as_of for p in periods],
+        "as_of_dates": [p.as_of_date for p in periods],
+        "window_start": periods[0].start,
         "window_first_day": firsts[0],
         "window_after_day": shift_month(month, 1),
         # Two more months of categories, so that the oldest trend month can be marked recurring too.
-        "early_start": _month_bounds(shift_month(firsts[0], -2), tz, now)["start"],
-        "first_as_of": bounds[0]["as_of"],
-        "last_as_of": current["as_of"],
-        "previous_start": previous["start"],
-        "previous_as_of": previous["as_of"],
-        "start": current["start"],
-        "end": current["end"],
-        "as_of": current["as_of"],
+        "early_start": month_period(shift_month(firsts[0], -2), now=now).start,
+        "first_as_of": periods[0].as_of,
+        "last_as_of": current.as_of,
+        "previous_start": previous.start,
+        "previous_as_of": previous.as_of,
+        "start": current.start,
+        "end": current.end,
+        "as_of": current.as_of,
         "uncategorised_name": UNCATEGORISED_NAME,
     }
 
