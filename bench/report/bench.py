@@ -216,7 +216,7 @@ def measure(client, month_bounds) -> dict:
     }
     api_numbers = {key: api[key] for key in sql_numbers}
     assert api_numbers == sql_numbers, (api_numbers, sql_numbers)
-    return {name: timings[name] for name in timings} | {
+    return timings | {
         "queries": len(executed),
         "numbers": sql_numbers,
         "compared": _count_numbers(api),
