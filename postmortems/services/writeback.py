@@ -15,17 +15,21 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from .. import queue
 from ..choices import PostmortemStatus, WritebackState
 from ..github.client import GitHubClient, GitHubError, GitHubPermanentError, GitHubTransientError
 from ..models import OPEN_STATUSES, HotfixPullRequest, Postmortem, Repository
 from ..selectors import overdue_postmortems
-from ._common import after_commit
 
 logger = logging.getLogger(__name__)
 
 STATUS_CONTEXT = "postmortem"
 DEBT_CONTEXT = "postmortem-debt"
 MAX_RETRY_DELAY = 3600.0
+# The tasks of `tasks.py` that run these effects, by name (see `queue.py`).
+WRITEBACK_TASK = "postmortems.github_writeback"
+DEBT_STATUS_TASK = "postmortems.github_debt_status"
+REMINDER_COMMENT_TASK = "postmortems.github_reminder_comment"
 
 
 @dataclass(frozen=True)
@@ -51,18 +55,14 @@ def writeback_enabled(repository: Repository) -> bool:
 
 def writeback_schedule(*, postmortem: Postmortem) -> None:
     """After commit, bring GitHub up to date for every hotfix PR of this record."""
-    from ..tasks import github_writeback
-
     for hotfix_pk in HotfixPullRequest.objects.filter(postmortem=postmortem).values_list("pk", flat=True):
-        after_commit(lambda pk=hotfix_pk: github_writeback.delay(pk))
+        queue.enqueue(WRITEBACK_TASK, hotfix_pk)
 
 
 def debt_status_schedule(*, repository: Repository, head_sha: str, number: int) -> None:
     """After commit, set `postmortem-debt` on a new PR's head, if the repository asks for it."""
-    from ..tasks import github_debt_status
-
     if repository.debt_status_enabled and writeback_enabled(repository):
-        after_commit(lambda: github_debt_status.delay(repository.pk, head_sha, number))
+        queue.enqueue(DEBT_STATUS_TASK, repository.pk, head_sha, number)
 
 
 def comment_body(postmortem: Postmortem) -> str:
@@ -203,13 +203,11 @@ def debt_status_send(*, repository_pk: int, head_sha: str, number: int) -> Write
 
 def reminder_comment_schedule(*, postmortem: Postmortem) -> None:
     """After commit, remind on each hotfix PR of an overdue record — at most once per PR (SPEC §3)."""
-    from ..tasks import github_reminder_comment
-
     hotfixes = HotfixPullRequest.objects.filter(postmortem=postmortem, reminder_comment_id__isnull=True)
     if postmortem.repository is None or not writeback_enabled(postmortem.repository):
         return
     for hotfix_pk in hotfixes.values_list("pk", flat=True):
-        after_commit(lambda pk=hotfix_pk: github_reminder_comment.delay(pk))
+        queue.enqueue(REMINDER_COMMENT_TASK, hotfix_pk)
 
 
 def reminder_body(postmortem: Postmortem) -> str:
