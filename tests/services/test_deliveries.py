@@ -1,4 +1,5 @@
-"""Processing `pull_request` deliveries (SPEC §4): real payloads and variations derived from them."""
+"""What a stored delivery means (SPEC §4): processing `pull_request` deliveries from real payloads and
+variations of them, the backfill's share of the same rules, the sweep and the admin's re-run."""
 
 from __future__ import annotations
 
@@ -9,12 +10,16 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
+from postmortems import services
 from postmortems.choices import DeliveryStatus, PostmortemStatus
-from postmortems.github.events import delivery_process
+from postmortems.github.client import PullRequestInfo
+from postmortems.github.events import merged_pull_request_event
 from postmortems.models import HotfixPullRequest, MergedPullRequest, Postmortem, Repository, WebhookDelivery
-from tests.factories import LeadFactory, RepositoryFactory, UserFactory
+from postmortems.services import deliveries_requeue, delivery_process
+from tests.factories import LeadFactory, MergedPullRequestFactory, PostmortemFactory, RepositoryFactory, UserFactory
 from tests.github.conftest import MERGE_SHA, MERGED_AT, WEBHOOKS_DIR, hotfix_payload, load_payload, merged_payload
 
 pytestmark = pytest.mark.django_db
@@ -283,3 +288,105 @@ def test_two_deliveries_about_the_same_pr_at_once_make_one_record(postgres_requi
         assert MergedPullRequest.objects.filter(number=100 + round_number).count() == 1
         assert HotfixPullRequest.objects.filter(merged_pr__number=100 + round_number).count() == 1
         assert Postmortem.objects.count() == round_number
+
+
+def test_sweep_leaves_fresh_pending_and_exhausted_failures_alone(settings):
+    now = timezone.now()
+    WebhookDelivery.objects.create(delivery_id="fresh", event="push", payload={})
+    WebhookDelivery.objects.create(
+        delivery_id="given-up", event="pull_request", payload={}, status=DeliveryStatus.FAILED, attempts=5
+    )
+    retry = WebhookDelivery.objects.create(
+        delivery_id="retry",
+        event="pull_request",
+        payload={"action": "closed"},
+        status=DeliveryStatus.FAILED,
+        attempts=1,
+    )
+    assert deliveries_requeue(now=now) == 1
+    retry.refresh_from_db()
+    assert retry.status == DeliveryStatus.FAILED
+    assert retry.attempts == 2
+    assert "Bad payload" in retry.last_error
+    assert WebhookDelivery.objects.get(delivery_id="fresh").status == DeliveryStatus.PENDING
+
+
+def backfilled(payload: dict) -> services.MergedPrOutcome:
+    """What the history import does with the PR `payload` describes, as the REST API would return it."""
+    pr = payload["pull_request"]
+    pull = PullRequestInfo(
+        number=pr["number"],
+        title=pr["title"],
+        author_login=pr["user"]["login"],
+        merged_at=parse_datetime(pr["merged_at"]),
+        updated_at=parse_datetime(pr["merged_at"]),
+        merge_commit_sha=pr["merge_commit_sha"],
+        base_branch=pr["base"]["ref"],
+        head_branch=pr["head"]["ref"],
+        head_repository=pr["head"]["repo"]["full_name"],
+        labels=tuple(label["name"] for label in pr["labels"]),
+        html_url=pr["html_url"],
+    )
+    repository = Repository.objects.get(full_name=payload["repository"]["full_name"])
+    event = merged_pull_request_event(
+        pull, repository_full_name=repository.full_name, repository_id=repository.github_id, default_branch="master"
+    )
+    return services.merged_pr_apply(repository=repository, event=event, changed="as the history import read it")
+
+
+@pytest.mark.parametrize("door", ["webhook", "backfill"])
+def test_a_hotfix_that_stops_matching_is_flagged_and_unflagged_whichever_door_sees_it(deliver, door):
+    delivered(deliver, hotfix_payload())
+    unlabeled, relabeled = merged_payload(), hotfix_payload()
+    unlabeled["action"], relabeled["action"] = "unlabeled", "labeled"
+    if door == "webhook":
+        delivered(deliver, unlabeled)
+    else:
+        assert backfilled(unlabeled) == services.MergedPrOutcome(is_hotfix=False, opened=False)
+    postmortem = Postmortem.objects.get()
+    assert postmortem.needs_dismissal_review is True
+    assert HotfixPullRequest.objects.get().no_longer_hotfix is True
+    assert MergedPullRequest.objects.get().is_hotfix is True  # still counted until a lead dismisses
+    assert postmortem.review_events.get(kind="flagged").comment.startswith("PR #2 no longer matches the hotfix rules")
+
+    if door == "webhook":
+        delivered(deliver, relabeled)
+    else:
+        assert backfilled(relabeled) == services.MergedPrOutcome(is_hotfix=True, opened=False)
+    postmortem.refresh_from_db()
+    assert postmortem.needs_dismissal_review is False
+    assert HotfixPullRequest.objects.get().no_longer_hotfix is False
+    assert Postmortem.objects.count() == 1
+
+
+def test_a_merge_delivered_again_never_flags_a_pr_linked_by_hand(deliver, lead):
+    # A lead linked a PR that matches no rule; GitHub redelivering its merge must not undo that.
+    repository = RepositoryFactory(full_name="Codertocat/Hello-World", default_branch="master")
+    merged_pr = MergedPullRequestFactory(repository=repository, number=2, is_hotfix=False)
+    record = PostmortemFactory(repository=repository)
+    services.postmortem_link_hotfix_pr(postmortem=record, merged_pr=merged_pr, actor=lead)
+    delivered(deliver, merged_payload())
+    assert HotfixPullRequest.objects.get().no_longer_hotfix is False
+    record.refresh_from_db()
+    assert record.needs_dismissal_review is False
+
+
+def test_events_without_a_handler_are_stored_and_ignored():
+    assert set(services.HANDLERS) == {"pull_request"}
+    delivery = WebhookDelivery.objects.create(delivery_id="issue-1", event="issues", payload={"action": "opened"})
+    assert delivery_process(delivery.pk) == DeliveryStatus.IGNORED
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.last_error) == (DeliveryStatus.IGNORED, 1, "")
+
+
+def test_reprocess_queues_the_delivery_only_once_its_reset_is_committed(django_capture_on_commit_callbacks):
+    delivery = WebhookDelivery.objects.create(
+        delivery_id="again-1", event="pull_request", payload=hotfix_payload(), status=DeliveryStatus.FAILED, attempts=1
+    )
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        services.delivery_reprocess(delivery=delivery)
+    delivery.refresh_from_db()
+    assert (delivery.status, len(callbacks), Postmortem.objects.count()) == (DeliveryStatus.PENDING, 1, 0)
+    callbacks[0]()  # the commit
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, Postmortem.objects.count()) == (DeliveryStatus.PROCESSED, 2, 1)
