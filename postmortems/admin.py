@@ -5,7 +5,7 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from rest_framework.authtoken.models import TokenProxy
 from simple_history.admin import SimpleHistoryAdmin
 
-from .github.webhooks import delivery_reprocess
+from . import services
 from .models import (
     ChecklistAssessment,
     ChecklistItem,
@@ -232,7 +232,7 @@ class WebhookDeliveryAdmin(NoDeleteMixin, admin.ModelAdmin):
     @admin.action(description="Re-process the selected deliveries")
     def reprocess(self, request, queryset) -> None:
         for delivery in queryset:
-            delivery_reprocess(delivery=delivery)
+            services.delivery_reprocess(delivery=delivery)
         self.message_user(request, f"{queryset.count()} deliveries queued for processing again.")
 
 

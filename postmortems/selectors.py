@@ -13,7 +13,7 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from .choices import ActionKind, ActionStatus, PostmortemStatus
-from .models import OPEN_STATUSES, Postmortem, PreventionAction, User
+from .models import OPEN_STATUSES, ChecklistAssessment, MissingChecklistItem, Postmortem, PreventionAction, User
 from .workflow import is_lead
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -177,8 +177,6 @@ def _history_entries(rows, label, fields: list[str]) -> list[HistoryEntry]:
 
 def postmortem_history(postmortem: Postmortem) -> list[HistoryEntry]:
     """Who changed what on a record, its actions, checklist assessment and missing items; newest first."""
-    from .models import ChecklistAssessment, MissingChecklistItem
-
     pm_fields = [f.attname for f in Postmortem._meta.concrete_fields if f.name not in {"updated_at", "reminded_on"}]
     action_fields = [f.attname for f in PreventionAction._meta.concrete_fields if f.name != "updated_at"]
     sources = [

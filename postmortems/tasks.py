@@ -1,11 +1,15 @@
-"""Celery tasks: thin wrappers that take ids, re-fetch, and call a service."""
+"""Celery tasks: thin wrappers that take ids, re-fetch, and call a service.
+
+Code below the edges schedules these by name through `queue.py`; the names here are
+that contract, so renaming a task means renaming its callers' constant too.
+"""
 
 from celery import shared_task
 from django.db import OperationalError
 
 from . import services
-from .github.events import delivery_process
-from .github.webhooks import deliveries_requeue
+from .services.report_snapshots import monthly_snapshot_run
+from .services.retention import webhook_payloads_prune
 from .services.writeback import retry_delay
 
 
@@ -18,8 +22,6 @@ def send_overdue_reminders() -> int:
 @shared_task(name="postmortems.store_monthly_report_snapshot")
 def store_monthly_report_snapshot() -> int:
     """The 1st of each month: store last month's report and mail the leads (both at most once)."""
-    from .services.report_snapshots import monthly_snapshot_run
-
     return monthly_snapshot_run().pk
 
 
@@ -39,21 +41,19 @@ GITHUB_WRITEBACK_MAX_RETRIES = 6
 )
 def process_github_delivery(delivery_pk: int) -> str | None:
     """Apply one stored webhook delivery (a no-op when it is already processed)."""
-    return delivery_process(delivery_pk)
+    return services.delivery_process(delivery_pk)
 
 
 @shared_task(name="postmortems.prune_webhook_payloads")
 def prune_webhook_payloads() -> int:
     """Daily: drop webhook payloads older than the retention period (metadata kept)."""
-    from .services.retention import webhook_payloads_prune
-
     return webhook_payloads_prune()
 
 
 @shared_task(name="postmortems.sweep_github_deliveries")
 def sweep_github_deliveries() -> int:
     """Every minute: re-queue deliveries stuck in `pending`, retry `failed` ones a few times."""
-    return deliveries_requeue()
+    return services.deliveries_requeue()
 
 
 @shared_task(bind=True, name="postmortems.github_writeback", max_retries=GITHUB_WRITEBACK_MAX_RETRIES)
@@ -91,5 +91,5 @@ def github_reminder_comment(self, hotfix_pk: int) -> None:
 def process_github_deliveries(delivery_pks: list[int]) -> int:
     """Apply several stored deliveries (published together by the webhook under load)."""
     for delivery_pk in delivery_pks:
-        delivery_process(delivery_pk)
+        services.delivery_process(delivery_pk)
     return len(delivery_pks)

@@ -1,26 +1,17 @@
-"""What a stored delivery means, and processing it exactly once (SPEC §4)."""
+"""Reading GitHub's payloads into typed, frozen events (SPEC §4). No writes here.
+
+What an event means for our records is `services.deliveries`'s business.
+"""
 
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from django.db import DatabaseError, DataError, IntegrityError, transaction
-from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
-from .. import services
-from ..choices import DeliveryStatus
-from ..models import HotfixPullRequest, MergedPullRequest, Repository, WebhookDelivery
-from .rules import HotfixRules, hotfix_reasons
-
-logger = logging.getLogger(__name__)
-
-# Actions on an open PR after which a repository with overdue postmortems gets the debt status.
-DEBT_ACTIONS = frozenset({"opened", "synchronize", "reopened"})
-DONE_STATUSES = (DeliveryStatus.PROCESSED, DeliveryStatus.IGNORED)
+from .client import PullRequestInfo
 
 
 class BadPayload(ValueError):
@@ -110,107 +101,6 @@ def parse_pull_request(payload: Any) -> PullRequestEvent:
     )
 
 
-def handle_pull_request(payload: Any) -> str:
-    """Apply one `pull_request` delivery; returns the delivery's outcome status."""
-    event = parse_pull_request(payload)
-    repository = services.repository_register(
-        full_name=event.repository_full_name, default_branch=event.default_branch, github_id=event.repository_id
-    )
-    if not event.merged:
-        if event.action in DEBT_ACTIONS and event.head_sha:
-            services.debt_status_schedule(repository=repository, head_sha=event.head_sha, number=event.number)
-        # Opened, closed without merge, labelled before merge...: nothing to record yet.
-        return DeliveryStatus.IGNORED
-    if event.base_branch not in repository.effective_production_branches:
-        return DeliveryStatus.IGNORED
-    _apply_merged(repository, event)
-    return DeliveryStatus.PROCESSED
-
-
-def _apply_merged(repository: Repository, event: PullRequestEvent) -> None:
-    reasons = hotfix_reasons(
-        HotfixRules.for_repository(repository), labels=event.labels, head_branch=event.head_branch, title=event.title
-    )
-    existing = HotfixPullRequest.objects.filter(
-        merged_pr__repository=repository, merged_pr__number=event.number
-    ).first()
-    merged_pr = record_merged_pr(repository, event, is_hotfix=bool(reasons) or existing is not None)
-    if reasons:
-        services.postmortem_open_for_hotfix(merged_pr=merged_pr)
-        if existing is not None and existing.no_longer_hotfix:
-            services.postmortem_unflag_hotfix(hotfix=existing)
-    elif existing is not None and event.action in ("unlabeled", "edited"):
-        services.postmortem_flag_not_hotfix(
-            hotfix=existing,
-            reason=f"PR #{event.number} no longer matches the hotfix rules after it was {event.action}.",
-        )
-
-
-def record_merged_pr(repository: Repository, event: PullRequestEvent, *, is_hotfix: bool) -> MergedPullRequest:
-    """Record (or refresh) the merged PR described by `event`."""
-    merged_pr, _ = services.merged_pr_record(
-        repository=repository,
-        number=event.number,
-        title=event.title,
-        author_login=event.author_login,
-        merged_at=event.merged_at,
-        merge_commit_sha=event.merge_commit_sha,
-        base_branch=event.base_branch,
-        head_branch=event.head_branch,
-        labels=list(event.labels),
-        is_hotfix=is_hotfix,
-        head_repository=event.head_repository if event.from_fork else "",
-        html_url=event.html_url,
-    )
-    return merged_pr
-
-
-HANDLERS = {"pull_request": handle_pull_request}
-
-
-def delivery_process(delivery_pk: int) -> str | None:
-    """Process a stored delivery once; returns its status, or None when it is gone.
-
-    The row is locked for the whole run, so a second worker on the same delivery waits
-    and then sees it done. Everything the delivery writes is in the same transaction:
-    a bad payload leaves no partial rows, only `failed` and a readable error.
-    """
-    try:
-        with transaction.atomic():
-            delivery = WebhookDelivery.objects.select_for_update().filter(pk=delivery_pk).first()
-            if delivery is None or delivery.status in DONE_STATUSES:
-                return delivery.status if delivery else None
-            handler = HANDLERS.get(delivery.event)
-            status = handler(delivery.payload) if handler else DeliveryStatus.IGNORED
-            WebhookDelivery.objects.filter(pk=delivery_pk).update(
-                status=status, attempts=delivery.attempts + 1, last_error="", processed_at=timezone.now()
-            )
-            return status
-    except (IntegrityError, DataError) as exc:  # the data itself is refused: trying again would not help
-        error = f"Database refused the delivery's data: {exc}"
-    except DatabaseError:
-        raise  # database trouble: stay pending, the sweep (or Celery) tries again
-    except BadPayload as exc:
-        error = f"Bad payload: {exc}"
-    except Exception as exc:  # an unexpected bug must not leave the delivery pending forever
-        logger.exception("processing delivery %s failed", delivery_pk)
-        error = f"{type(exc).__name__}: {exc}"
-    _record_failure(delivery_pk, error)
-    return DeliveryStatus.FAILED
-
-
-def _record_failure(delivery_pk: int, error: str) -> None:
-    with transaction.atomic():
-        delivery = WebhookDelivery.objects.select_for_update().defer("payload").filter(pk=delivery_pk).first()
-        if delivery is None or delivery.status in DONE_STATUSES:
-            return
-        delivery.status = DeliveryStatus.FAILED
-        delivery.attempts += 1
-        delivery.last_error = error[:2000]
-        delivery.processed_at = timezone.now()
-        delivery.save(update_fields=["status", "attempts", "last_error", "processed_at"])
-
-
 def payload_action(payload: Any) -> str:
     """The delivery's `action`, as the column can store it (shown in the admin and the API)."""
     action = payload.get("action") if isinstance(payload, dict) else None
@@ -219,37 +109,28 @@ def payload_action(payload: Any) -> str:
     return storable(action)[:100]
 
 
-def backfill_pull_request(repository: Repository, pr) -> tuple[bool, bool]:
-    """Record one merged PR found by the backfill (a `client.PullRequestInfo`) and open a
-    postmortem if it is a hotfix without one. Returns (is_hotfix, opened_now); re-running is a no-op."""
-    event = PullRequestEvent(
+def merged_pull_request_event(
+    pull: PullRequestInfo, *, repository_full_name: str, repository_id: int | None, default_branch: str
+) -> PullRequestEvent:
+    """A merged PR read through the REST API (the backfill), as the event a `closed` delivery would give.
+
+    The PR's labels and title are as they are now, not as they were at the merge.
+    """
+    return PullRequestEvent(
         action="closed",
-        repository_full_name=repository.full_name,
-        repository_id=repository.github_id,
-        default_branch=repository.default_branch,
-        number=pr.number,
-        title=pr.title,
-        author_login=pr.author_login,
+        repository_full_name=repository_full_name,
+        repository_id=repository_id,
+        default_branch=default_branch,
+        number=pull.number,
+        title=pull.title,
+        author_login=pull.author_login,
         merged=True,
-        merged_at=pr.merged_at,
-        merge_commit_sha=pr.merge_commit_sha,
-        base_branch=pr.base_branch,
-        head_branch=pr.head_branch,
+        merged_at=pull.merged_at,
+        merge_commit_sha=pull.merge_commit_sha,
+        base_branch=pull.base_branch,
+        head_branch=pull.head_branch,
         head_sha="",
-        head_repository=pr.head_repository,
-        labels=tuple(pr.labels),
-        html_url=pr.html_url,
+        head_repository=pull.head_repository,
+        labels=tuple(pull.labels),
+        html_url=pull.html_url,
     )
-    with transaction.atomic():
-        reasons = hotfix_reasons(
-            HotfixRules.for_repository(repository),
-            labels=event.labels,
-            head_branch=event.head_branch,
-            title=event.title,
-        )
-        existing = HotfixPullRequest.objects.filter(merged_pr__repository=repository, merged_pr__number=pr.number)
-        merged_pr = record_merged_pr(repository, event, is_hotfix=bool(reasons) or existing.exists())
-        if not reasons:
-            return False, False
-        _, opened = services.postmortem_open_for_hotfix(merged_pr=merged_pr)
-        return True, opened

@@ -5,30 +5,23 @@ from __future__ import annotations
 import hashlib
 import hmac
 import logging
-import os
-import threading
-import time
 from contextlib import nullcontext
-from datetime import timedelta
 
 import orjson
 import psycopg
 from django.conf import settings
 from django.db import DatabaseError, DataError, IntegrityError, transaction
 from django.http import HttpRequest, JsonResponse
-from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from ..choices import DeliveryStatus
 from ..models import WebhookDelivery
 from .events import payload_action
+from .publisher import publisher
 
 logger = logging.getLogger(__name__)
 
 CHUNK = 64 * 1024
-# A delivery still pending after this long was never picked up (broker down, worker lost).
-PENDING_GRACE = timedelta(minutes=1)
 _TABLE = WebhookDelivery._meta.db_table
 # The body goes in as the text it came as, typed `json` (checked, not converted to jsonb).
 INSERT_SQL = (
@@ -83,86 +76,6 @@ def read_body(request: HttpRequest, limit: int) -> bytes:
 
 def _error(status: int, message: str) -> JsonResponse:
     return JsonResponse({"error": message}, status=status)
-
-
-class DeliveryPublisher:
-    """Publishes new deliveries to Celery from a background thread, many ids per message.
-
-    Publishing one Celery message costs about as much CPU as the rest of the webhook
-    request, so the request only appends the id to a list. The thread wakes when the list
-    stops being empty, waits LINGER for more ids to gather, and sends them all (at most
-    BATCH per message): under load it wakes a few times a second, not once per request.
-    Nothing is lost if an id never reaches the broker (broker down, process killed
-    first): the delivery is stored as `pending` and the sweep queues it a minute later.
-    In-process mode (no broker: `make run`, tests) publishes directly.
-    """
-
-    BATCH = 100
-    LINGER = 0.05
-
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._pid: int | None = None
-        self._ids: list[int] = []
-        self._sending = 0
-        self._wake = threading.Event()
-
-    def submit(self, delivery_pk: int) -> None:
-        from ..tasks import process_github_delivery
-
-        if process_github_delivery.app.conf.task_always_eager:
-            _enqueue(delivery_pk)
-            return
-        with self._lock:
-            if self._pid != os.getpid():  # first use in this (possibly forked) process
-                self._ids, self._sending, self._wake, self._pid = [], 0, threading.Event(), os.getpid()
-                threading.Thread(target=self._run, args=(self._wake,), name="webhook-publisher", daemon=True).start()
-            self._ids.append(delivery_pk)
-            first = len(self._ids) == 1
-        if first:
-            self._wake.set()
-
-    def wait_idle(self, timeout: float = 10.0) -> bool:
-        """True once every submitted id was handed to the broker (or given up on); for tests and shutdown."""
-        deadline = time.monotonic() + timeout
-        while (self._ids or self._sending) and time.monotonic() < deadline:
-            time.sleep(0.01)
-        return not (self._ids or self._sending)
-
-    def _run(self, wake: threading.Event) -> None:
-        from ..tasks import process_github_delivery
-
-        while True:
-            wake.wait()
-            time.sleep(self.LINGER)  # a lone delivery reaches the worker LINGER seconds later, no more
-            with self._lock:
-                wake.clear()
-                # _sending first: wait_idle reads both without the lock and must never see 0 and [].
-                self._sending = len(self._ids)
-                ids, self._ids = self._ids, []
-            for start in range(0, len(ids), self.BATCH):
-                batch = ids[start : start + self.BATCH]
-                try:
-                    # send_task only publishes (never runs the task in this thread).
-                    process_github_delivery.app.send_task(BATCH_TASK, args=[batch])
-                except Exception:
-                    logger.warning("could not enqueue webhook deliveries %s; they stay pending", batch, exc_info=True)
-            with self._lock:
-                self._sending = 0
-
-
-BATCH_TASK = "postmortems.process_github_deliveries"
-publisher = DeliveryPublisher()
-
-
-def _enqueue(delivery_pk: int) -> None:
-    """Hand the delivery to Celery; with the broker down the sweep picks it up later."""
-    from ..tasks import process_github_delivery
-
-    try:
-        process_github_delivery.delay(delivery_pk)
-    except Exception:
-        logger.warning("could not enqueue webhook delivery %s; it stays pending", delivery_pk, exc_info=True)
 
 
 class NotJSON(ValueError):
@@ -261,25 +174,3 @@ def _store(delivery_id: str, event: str, text: str, payload: dict) -> int | None
             ).pk
     except IntegrityError:
         return None
-
-
-def deliveries_requeue(*, now=None, batch: int = 500) -> int:
-    """Re-queue deliveries left `pending` for over a minute (broker was down, worker died)
-    and `failed` ones with attempts to spare. Returns how many were queued."""
-    now = now or timezone.now()
-    stale = WebhookDelivery.objects.filter(
-        status=DeliveryStatus.PENDING, received_at__lt=now - PENDING_GRACE
-    ).values_list("pk", flat=True)
-    retry = WebhookDelivery.objects.filter(
-        status=DeliveryStatus.FAILED, attempts__lt=settings.GITHUB_DELIVERY_MAX_ATTEMPTS
-    ).values_list("pk", flat=True)
-    pks = list(stale.order_by("received_at")[:batch]) + list(retry.order_by("received_at")[:batch])
-    for pk in pks:
-        _enqueue(pk)
-    return len(pks)
-
-
-def delivery_reprocess(*, delivery: WebhookDelivery) -> None:
-    """Run a delivery again (the admin's action): back to `pending`, then queued."""
-    WebhookDelivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.PENDING, last_error="")
-    transaction.on_commit(lambda: _enqueue(delivery.pk))

@@ -11,6 +11,14 @@ from .checklists import (
     missing_item_remove,
     postmortem_refresh_gap,
 )
+from .deliveries import (
+    HANDLERS,
+    MergedPrOutcome,
+    deliveries_requeue,
+    delivery_process,
+    delivery_reprocess,
+    merged_pr_apply,
+)
 from .postmortems import (
     EDITABLE_FIELDS,
     postmortem_approve,
@@ -42,6 +50,8 @@ from .writeback import (
 
 __all__ = [
     "EDITABLE_FIELDS",
+    "HANDLERS",
+    "MergedPrOutcome",
     "action_complete",
     "action_create",
     "action_remove",
@@ -56,8 +66,12 @@ __all__ = [
     "checklist_version_in_force",
     "debt_status_schedule",
     "debt_status_send",
+    "deliveries_requeue",
+    "delivery_process",
+    "delivery_reprocess",
     "hotfix_reminder_comment",
     "hotfix_writeback",
+    "merged_pr_apply",
     "merged_pr_record",
     "missing_item_add",
     "missing_item_promote",

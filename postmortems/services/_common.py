@@ -1,9 +1,5 @@
 """Small helpers every service module shares."""
 
-from collections.abc import Callable
-
-from django.db import transaction
-
 from ..workflow import NotAllowed
 
 
@@ -16,8 +12,3 @@ def saved_by(instance, actor) -> None:
 def require(allowed: bool, message: str) -> None:
     if not allowed:
         raise NotAllowed(message)
-
-
-def after_commit(effect: Callable[[], None]) -> None:
-    """Run an outside effect (a task, a mail) only once the data it reads is committed."""
-    transaction.on_commit(effect, robust=True)

@@ -9,23 +9,27 @@ from __future__ import annotations
 
 import logging
 import random
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
+from .. import queue
 from ..choices import PostmortemStatus, WritebackState
 from ..github.client import GitHubClient, GitHubError, GitHubPermanentError, GitHubTransientError
 from ..models import OPEN_STATUSES, HotfixPullRequest, Postmortem, Repository
 from ..selectors import overdue_postmortems
-from ._common import after_commit
 
 logger = logging.getLogger(__name__)
 
 STATUS_CONTEXT = "postmortem"
 DEBT_CONTEXT = "postmortem-debt"
 MAX_RETRY_DELAY = 3600.0
+# The tasks of `tasks.py` that run these effects, by name (see `queue.py`).
+WRITEBACK_TASK = "postmortems.github_writeback"
+DEBT_STATUS_TASK = "postmortems.github_debt_status"
+REMINDER_COMMENT_TASK = "postmortems.github_reminder_comment"
 
 
 @dataclass(frozen=True)
@@ -51,18 +55,14 @@ def writeback_enabled(repository: Repository) -> bool:
 
 def writeback_schedule(*, postmortem: Postmortem) -> None:
     """After commit, bring GitHub up to date for every hotfix PR of this record."""
-    from ..tasks import github_writeback
-
     for hotfix_pk in HotfixPullRequest.objects.filter(postmortem=postmortem).values_list("pk", flat=True):
-        after_commit(lambda pk=hotfix_pk: github_writeback.delay(pk))
+        queue.enqueue(WRITEBACK_TASK, hotfix_pk)
 
 
 def debt_status_schedule(*, repository: Repository, head_sha: str, number: int) -> None:
     """After commit, set `postmortem-debt` on a new PR's head, if the repository asks for it."""
-    from ..tasks import github_debt_status
-
     if repository.debt_status_enabled and writeback_enabled(repository):
-        after_commit(lambda: github_debt_status.delay(repository.pk, head_sha, number))
+        queue.enqueue(DEBT_STATUS_TASK, repository.pk, head_sha, number)
 
 
 def comment_body(postmortem: Postmortem) -> str:
@@ -105,44 +105,13 @@ def hotfix_writeback(*, hotfix_pk: int, final_attempt: bool = False) -> Writebac
         )
         if hotfix is None:
             return WritebackOutcome()
-        merged_pr, postmortem = hotfix.merged_pr, hotfix.postmortem
-        if not writeback_enabled(merged_pr.repository):
+        if not writeback_enabled(hotfix.merged_pr.repository):
             _mark_disabled(hotfix)
             return WritebackOutcome()
-        client = GitHubClient()
-        errors: list[str] = []
-        hint: float | None = None
-        if hotfix.comment_id is None and postmortem.status in OPEN_STATUSES:
-            try:
-                hotfix.comment_id = client.create_comment(
-                    merged_pr.repository.full_name, merged_pr.number, comment_body(postmortem)
-                ).id
-                hotfix.comment_state = WritebackState.DONE
-            except GitHubError as exc:
-                hotfix.comment_state = _failure_state(exc, final_attempt)
-                errors.append(f"comment: {exc}")
-                hint = _hint(exc, hint)
-        state, description = _desired_status(postmortem)
-        if hotfix.commit_status != state or hotfix.commit_status_state != WritebackState.DONE:
-            if not merged_pr.merge_commit_sha:
-                hotfix.commit_status_state = WritebackState.FAILED
-                errors.append("status: the PR has no merge commit to put a status on.")
-            else:
-                try:
-                    client.create_status(
-                        merged_pr.repository.full_name,
-                        merged_pr.merge_commit_sha,
-                        state=state,
-                        context=STATUS_CONTEXT,
-                        target_url=record_url(postmortem),
-                        description=description,
-                    )
-                    hotfix.commit_status, hotfix.commit_status_state = state, WritebackState.DONE
-                except GitHubError as exc:
-                    hotfix.commit_status_state = _failure_state(exc, final_attempt)
-                    errors.append(f"status: {exc}")
-                    hint = _hint(exc, hint)
-        hotfix.writeback_error = "\n".join(errors)[:4000]
+        client, attempt = GitHubClient(), _Attempt(final=final_attempt)
+        _post_comment(client, hotfix, attempt)
+        _set_status(client, hotfix, attempt)
+        hotfix.writeback_error = "\n".join(attempt.errors)[:4000]
         hotfix.writeback_attempts += 1
         hotfix.writeback_updated_at = timezone.now()
         hotfix.save(
@@ -156,7 +125,58 @@ def hotfix_writeback(*, hotfix_pk: int, final_attempt: bool = False) -> Writebac
                 "writeback_updated_at",
             ]
         )
-    return WritebackOutcome(retry_after=hint)
+    return WritebackOutcome(retry_after=attempt.hint)
+
+
+@dataclass
+class _Attempt:
+    """What went wrong in one write-back run, and how long GitHub asked us to wait."""
+
+    final: bool
+    errors: list[str] = field(default_factory=list)
+    hint: float | None = None
+
+    def failed(self, what: str, exc: GitHubError) -> str:
+        """Note the error; the state the failed part is left in."""
+        self.errors.append(f"{what}: {exc}")
+        self.hint = _hint(exc, self.hint)
+        return _failure_state(exc, self.final)
+
+
+def _post_comment(client: GitHubClient, hotfix: HotfixPullRequest, attempt: _Attempt) -> None:
+    merged_pr, postmortem = hotfix.merged_pr, hotfix.postmortem
+    if hotfix.comment_id is not None or postmortem.status not in OPEN_STATUSES:
+        return
+    try:
+        hotfix.comment_id = client.create_comment(
+            merged_pr.repository.full_name, merged_pr.number, comment_body(postmortem)
+        ).id
+        hotfix.comment_state = WritebackState.DONE
+    except GitHubError as exc:
+        hotfix.comment_state = attempt.failed("comment", exc)
+
+
+def _set_status(client: GitHubClient, hotfix: HotfixPullRequest, attempt: _Attempt) -> None:
+    merged_pr, postmortem = hotfix.merged_pr, hotfix.postmortem
+    state, description = _desired_status(postmortem)
+    if hotfix.commit_status == state and hotfix.commit_status_state == WritebackState.DONE:
+        return
+    if not merged_pr.merge_commit_sha:
+        hotfix.commit_status_state = WritebackState.FAILED
+        attempt.errors.append("status: the PR has no merge commit to put a status on.")
+        return
+    try:
+        client.create_status(
+            merged_pr.repository.full_name,
+            merged_pr.merge_commit_sha,
+            state=state,
+            context=STATUS_CONTEXT,
+            target_url=record_url(postmortem),
+            description=description,
+        )
+        hotfix.commit_status, hotfix.commit_status_state = state, WritebackState.DONE
+    except GitHubError as exc:
+        hotfix.commit_status_state = attempt.failed("status", exc)
 
 
 def _hint(exc: GitHubError, current: float | None) -> float | None:
@@ -203,13 +223,11 @@ def debt_status_send(*, repository_pk: int, head_sha: str, number: int) -> Write
 
 def reminder_comment_schedule(*, postmortem: Postmortem) -> None:
     """After commit, remind on each hotfix PR of an overdue record — at most once per PR (SPEC §3)."""
-    from ..tasks import github_reminder_comment
-
     hotfixes = HotfixPullRequest.objects.filter(postmortem=postmortem, reminder_comment_id__isnull=True)
     if postmortem.repository is None or not writeback_enabled(postmortem.repository):
         return
     for hotfix_pk in hotfixes.values_list("pk", flat=True):
-        after_commit(lambda pk=hotfix_pk: github_reminder_comment.delay(pk))
+        queue.enqueue(REMINDER_COMMENT_TASK, hotfix_pk)
 
 
 def reminder_body(postmortem: Postmortem) -> str:

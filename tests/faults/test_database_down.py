@@ -8,8 +8,8 @@ import requests
 from django.contrib.auth.hashers import PBKDF2PasswordHasher
 
 from postmortems.choices import DeliveryStatus
-from postmortems.github.events import delivery_process
 from postmortems.models import MergedPullRequest, Postmortem, WebhookDelivery
+from postmortems.services import delivery_process
 from tests.factories import EngineerFactory
 from tests.faults.conftest import db_url, post_delivery
 from tests.github.conftest import hotfix_payload
@@ -94,7 +94,7 @@ def test_processing_interrupted_by_the_database_leaves_no_partial_rows(live_db, 
     """The database drops mid-delivery: the transaction rolls back and the delivery stays pending."""
     from django.db import OperationalError
 
-    from postmortems import services
+    from postmortems.services import deliveries
 
     payload = hotfix_payload(number=502)
     delivery = WebhookDelivery.objects.create(
@@ -105,7 +105,7 @@ def test_processing_interrupted_by_the_database_leaves_no_partial_rows(live_db, 
         raise OperationalError("server closed the connection unexpectedly")
 
     # The merged PR row is written first; the connection dies before the postmortem is opened.
-    monkeypatch.setattr(services, "postmortem_open_for_hotfix", dropped)
+    monkeypatch.setattr(deliveries, "postmortem_open_for_hotfix", dropped)
     with pytest.raises(OperationalError):
         delivery_process(delivery.pk)  # raised, so Celery's autoretry runs it again
     delivery.refresh_from_db()

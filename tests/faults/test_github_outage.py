@@ -11,8 +11,8 @@ from celery.exceptions import Retry
 from django.utils import timezone
 
 from postmortems.choices import DeliveryStatus, PostmortemStatus, WritebackState
-from postmortems.github.events import delivery_process
 from postmortems.models import HotfixPullRequest, Postmortem, WebhookDelivery
+from postmortems.services import delivery_process
 from postmortems.tasks import GITHUB_WRITEBACK_MAX_RETRIES, github_writeback
 from tests.factories import UserFactory
 from tests.github.conftest import MERGE_SHA, hotfix_payload

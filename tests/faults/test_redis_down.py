@@ -19,7 +19,7 @@ def _sweep(env: dict[str, str]) -> None:
     """Run the periodic sweep task as beat would: a real process, as if a few minutes later."""
     code = (
         "from datetime import timedelta; from django.utils import timezone;"
-        "from postmortems.github.webhooks import deliveries_requeue;"
+        "from postmortems.services import deliveries_requeue;"
         "print(deliveries_requeue(now=timezone.now() + timedelta(minutes=5)))"
     )
     result = processes.subprocess.run(

@@ -10,7 +10,7 @@ from django.core.management import CommandError, call_command
 
 from postmortems.choices import PostmortemStatus
 from postmortems.management.commands import import_github_history
-from postmortems.models import MergedPullRequest, Postmortem, Repository, WebhookDelivery
+from postmortems.models import HotfixPullRequest, MergedPullRequest, Postmortem, Repository, WebhookDelivery
 from tests.github.fake_github import Reply
 
 pytestmark = pytest.mark.django_db
@@ -52,6 +52,25 @@ def test_import_records_merged_prs_and_opens_postmortems_for_hotfixes(fake_githu
     assert "1 merged PRs recorded, 1 hotfixes, 0 postmortems opened" in output
     assert MergedPullRequest.objects.count() == 1
     assert Postmortem.objects.count() == 1
+
+
+def test_import_flags_a_hotfix_whose_label_is_gone_as_the_webhook_would(fake_github):
+    """The delivery saying the label was removed never came; the import reads the PR as it is now."""
+    serve_history(fake_github, labels=("Hotfix",))
+    run("import_github_history", "octocat/Hello-World", "--since", "2011-01-01")
+    serve_history(fake_github, labels=("bug",))
+    output = run("import_github_history", "octocat/Hello-World", "--since", "2011-01-01")
+    assert "1 merged PRs recorded, 0 hotfixes, 0 postmortems opened" in output
+    postmortem = Postmortem.objects.get()
+    assert postmortem.status == PostmortemStatus.DRAFT and postmortem.needs_dismissal_review is True
+    assert HotfixPullRequest.objects.get().no_longer_hotfix is True
+    assert MergedPullRequest.objects.get().is_hotfix is True  # a lead decides
+
+    serve_history(fake_github, labels=("Hotfix",))  # the label is back
+    run("import_github_history", "octocat/Hello-World", "--since", "2011-01-01")
+    postmortem.refresh_from_db()
+    assert postmortem.needs_dismissal_review is False
+    assert HotfixPullRequest.objects.get().no_longer_hotfix is False
 
 
 def test_import_skips_prs_merged_outside_the_window(fake_github):

@@ -1,285 +1,72 @@
-"""Processing `pull_request` deliveries (SPEC §4): real payloads and variations derived from them."""
+"""Reading payloads into typed events: pure parsing, no database, no writes."""
 
 from __future__ import annotations
 
-import copy
-import threading
-from datetime import timedelta
-from pathlib import Path
+import dataclasses
+from datetime import UTC, datetime
 
 import pytest
-from django.db import connection
-from django.utils.dateparse import parse_datetime
 
-from postmortems.choices import DeliveryStatus, PostmortemStatus
-from postmortems.github.events import delivery_process
-from postmortems.models import HotfixPullRequest, MergedPullRequest, Postmortem, Repository, WebhookDelivery
-from tests.factories import LeadFactory, RepositoryFactory, UserFactory
-from tests.github.conftest import MERGE_SHA, MERGED_AT, WEBHOOKS_DIR, hotfix_payload, load_payload, merged_payload
-
-pytestmark = pytest.mark.django_db
-
-PR_EXAMPLES = sorted(path.name for path in Path(WEBHOOKS_DIR).glob("pull_request.*.json"))
-
-
-def delivered(deliver, payload, **kwargs) -> WebhookDelivery:
-    response = deliver(payload, **kwargs)
-    assert response.status_code == 202, response.content
-    return WebhookDelivery.objects.get(delivery_id=response.json()["delivery"])
-
-
-@pytest.mark.parametrize("name", PR_EXAMPLES)
-def test_every_recorded_pull_request_example_is_accepted_and_records_nothing(deliver, name):
-    # None of GitHub's examples is merged: each is stored, processed, and opens nothing.
-    payload = load_payload(name)
-    delivery = delivered(deliver, payload)
-    assert delivery.status == DeliveryStatus.IGNORED, delivery.last_error
-    assert delivery.action == payload["action"]
-    assert MergedPullRequest.objects.count() == 0
-    assert Postmortem.objects.count() == 0
-    # An unknown repository is registered with the payload's default branch.
-    repository = Repository.objects.get(full_name=payload["repository"]["full_name"])
-    assert repository.default_branch == payload["repository"]["default_branch"]
-    assert repository.github_id == payload["repository"]["id"]
-
-
-def test_merged_hotfix_opens_a_draft_owned_by_the_author(deliver):
-    author = UserFactory(username="coder", github_login="codertocat")  # logins match case-insensitively
-    delivery = delivered(deliver, hotfix_payload())
-    assert delivery.status == DeliveryStatus.PROCESSED
-    merged = MergedPullRequest.objects.get()
-    assert (merged.repository.full_name, merged.number, merged.is_hotfix) == ("Codertocat/Hello-World", 2, True)
-    assert merged.merge_commit_sha == MERGE_SHA
-    assert merged.labels == ["hotfix"]
-    assert merged.base_branch == "master"
-    postmortem = Postmortem.objects.get()
-    assert postmortem.status == PostmortemStatus.DRAFT
-    assert postmortem.owner == author
-    assert postmortem.due_at == parse_datetime(MERGED_AT) + timedelta(days=5)
-    assert postmortem.hotfix_prs.get().merged_pr == merged
-
-
-def test_merged_pr_that_is_not_a_hotfix_is_recorded_without_a_postmortem(deliver):
-    delivery = delivered(deliver, merged_payload())  # label "bug", branch "changes", plain title
-    assert delivery.status == DeliveryStatus.PROCESSED
-    assert MergedPullRequest.objects.get().is_hotfix is False
-    assert Postmortem.objects.count() == 0
-
-
-@pytest.mark.parametrize(
-    "changes",
-    [
-        {"labels": [{"name": "HOTFIX"}]},
-        {"labels": [{"name": "bug"}, {"name": "Hotfix"}]},
-        {"labels": [], "head": "hotfix/forecast-crash"},
-        {"labels": [], "head": "hotfix-42"},
-        {"labels": [], "title": "Hotfix: forecast job reads the wrong table"},
-    ],
-    ids=["label-upper", "label-mixed", "branch-slash", "branch-dash", "title"],
+from postmortems.github.client import PullRequestInfo
+from postmortems.github.events import (
+    BadPayload,
+    PullRequestEvent,
+    merged_pull_request_event,
+    parse_pull_request,
+    payload_action,
 )
-def test_each_hotfix_rule_opens_a_postmortem(deliver, changes):
-    payload = merged_payload()
-    pr = payload["pull_request"]
-    if "head" in changes:
-        pr["head"]["ref"] = changes.pop("head")
-    pr.update(changes)
-    delivered(deliver, payload)
-    assert MergedPullRequest.objects.get().is_hotfix is True
-    assert Postmortem.objects.count() == 1
+from tests.github.conftest import MERGE_SHA, hotfix_payload
 
 
-def test_repository_rules_decide(deliver):
-    RepositoryFactory(
-        full_name="Codertocat/Hello-World",
-        default_branch="master",
-        hotfix_labels=["urgent-fix"],
-        hotfix_branch_prefixes=[],
-        hotfix_title_pattern="",
+def test_a_merged_delivery_reads_into_a_frozen_typed_event():
+    event = parse_pull_request(hotfix_payload(title="Hotfix: forecast job"))
+    assert isinstance(event, PullRequestEvent)
+    assert (event.action, event.repository_full_name, event.number) == ("closed", "Codertocat/Hello-World", 2)
+    assert event.merged is True and event.merged_at == datetime(2026, 3, 10, 12, 0, tzinfo=UTC)
+    assert (event.merge_commit_sha, event.base_branch, event.labels) == (MERGE_SHA, "master", ("hotfix",))
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        event.title = "changed"  # type: ignore[misc]
+
+
+def test_parsing_touches_no_database(db, django_assert_num_queries):
+    with django_assert_num_queries(0):
+        event = parse_pull_request(hotfix_payload())
+    assert event.number == 2
+
+
+def test_a_wrong_type_is_refused_with_the_field_named():
+    payload = hotfix_payload()
+    payload["pull_request"]["number"] = "2"
+    with pytest.raises(BadPayload, match=r"`pull_request.number` has the wrong type \(str\)"):
+        parse_pull_request(payload)
+    with pytest.raises(BadPayload, match="not a JSON object"):
+        parse_pull_request(["not", "an", "object"])
+
+
+def test_payload_action_is_storable_text_or_empty():
+    assert payload_action({"action": "clo\x00sed"}) == "closed"
+    assert payload_action({"action": 7}) == ""
+    assert payload_action([]) == ""
+
+
+def test_a_pull_read_through_the_api_becomes_the_event_a_closed_delivery_gives():
+    merged_at = datetime(2011, 1, 26, 19, 1, 12, tzinfo=UTC)
+    pull = PullRequestInfo(
+        number=1347,
+        title="Amazing new feature",
+        author_login="octocat",
+        merged_at=merged_at,
+        updated_at=merged_at,
+        merge_commit_sha="e5bd3914e2e596debea16f433f57875b5b90bcd6",
+        base_branch="master",
+        head_branch="new-topic",
+        head_repository="fork/Hello-World",
+        labels=("bug",),
+        html_url="https://github.com/octocat/Hello-World/pull/1347",
     )
-    delivered(deliver, hotfix_payload(title="hotfix in the title"))  # label "hotfix" is not this repo's rule
-    assert Postmortem.objects.count() == 0
-    delivered(deliver, merged_payload(number=3, labels=[{"name": "Urgent-Fix"}]))
-    assert Postmortem.objects.get().hotfix_prs.get().merged_pr.number == 3
-
-
-def test_closed_without_merge_opens_nothing(deliver):
-    payload = load_payload("pull_request.closed.json")
-    payload["pull_request"]["labels"] = [{"name": "hotfix"}]
-    delivery = delivered(deliver, payload)
-    assert delivery.status == DeliveryStatus.IGNORED
-    assert MergedPullRequest.objects.count() == 0
-    assert Postmortem.objects.count() == 0
-
-
-def test_pr_into_a_non_production_branch_records_nothing(deliver):
-    payload = hotfix_payload()
-    payload["pull_request"]["base"]["ref"] = "develop"
-    delivery = delivered(deliver, payload)
-    assert delivery.status == DeliveryStatus.IGNORED
-    assert MergedPullRequest.objects.count() == 0
-
-
-def test_configured_production_branches_replace_the_default(deliver):
-    RepositoryFactory(full_name="Codertocat/Hello-World", default_branch="master", production_branches=["release"])
-    delivered(deliver, hotfix_payload())  # into master: not production here
-    payload = hotfix_payload(number=9)
-    payload["pull_request"]["base"]["ref"] = "release"
-    delivered(deliver, payload)
-    assert list(MergedPullRequest.objects.values_list("number", flat=True)) == [9]
-
-
-def test_pr_from_a_fork_is_recorded_with_its_head_repository(deliver):
-    payload = hotfix_payload()
-    payload["pull_request"]["head"]["repo"] = copy.deepcopy(payload["pull_request"]["head"]["repo"])
-    payload["pull_request"]["head"]["repo"]["full_name"] = "someone/Hello-World"
-    delivered(deliver, payload)
-    assert MergedPullRequest.objects.get().head_repository == "someone/Hello-World"
-    assert Postmortem.objects.count() == 1
-
-
-def test_pr_from_a_deleted_fork_has_no_head_repo(deliver):
-    payload = hotfix_payload()
-    payload["pull_request"]["head"]["repo"] = None
-    delivery = delivered(deliver, payload)
-    assert delivery.status == DeliveryStatus.PROCESSED
-    assert MergedPullRequest.objects.get().head_repository == ""
-
-
-def test_bot_author_opens_an_unassigned_postmortem(deliver):
-    payload = hotfix_payload()
-    payload["pull_request"]["user"] = {"login": "dependabot[bot]", "id": 49699333, "type": "Bot"}
-    delivered(deliver, payload)
-    assert MergedPullRequest.objects.get().author_login == "dependabot[bot]"
-    assert Postmortem.objects.get().owner is None
-
-
-def test_unknown_repository_is_registered_with_its_default_branch(deliver):
-    payload = hotfix_payload()
-    payload["repository"]["full_name"] = "acme/forecast"
-    payload["repository"]["default_branch"] = "trunk"
-    payload["repository"]["id"] = 777
-    payload["pull_request"]["base"]["ref"] = "trunk"
-    delivered(deliver, payload)
-    repository = Repository.objects.get(full_name="acme/forecast")
-    assert (repository.default_branch, repository.github_id, repository.postmortem_due_days) == ("trunk", 777, 5)
-    assert Postmortem.objects.get().repository == repository
-
-
-@pytest.mark.parametrize("title", ["Hotfix: <script>alert('x')</script>", "Hotfix: prévision cassée — 预测 🔥"])
-def test_untrusted_titles_are_stored_verbatim(deliver, title):
-    delivered(deliver, hotfix_payload(title=title))
-    assert MergedPullRequest.objects.get().title == title
-    assert Postmortem.objects.get().title == title
-
-
-def test_labeled_after_merge_opens_once(deliver):
-    delivered(deliver, merged_payload())  # merged as a normal PR
-    assert Postmortem.objects.count() == 0
-    labeled = hotfix_payload()
-    labeled["action"] = "labeled"
-    labeled["label"] = {"name": "hotfix"}
-    delivered(deliver, labeled)
-    delivered(deliver, labeled)  # a second delivery about the same label
-    assert Postmortem.objects.count() == 1
-    assert MergedPullRequest.objects.get().is_hotfix is True
-
-
-def test_labeled_before_merge_records_nothing(deliver):
-    payload = load_payload("pull_request.labeled.with-organization.json")
-    payload["label"] = {"name": "hotfix"}
-    payload["pull_request"]["labels"] = [{"name": "hotfix"}]
-    assert delivered(deliver, payload).status == DeliveryStatus.IGNORED
-    assert Postmortem.objects.count() == 0
-
-
-@pytest.mark.parametrize("action", ["unlabeled", "edited"])
-def test_no_longer_a_hotfix_flags_the_record_for_a_lead(deliver, action):
-    delivered(deliver, hotfix_payload())
-    later = merged_payload()  # the hotfix label is gone
-    later["action"] = action
-    delivered(deliver, later)
-    postmortem = Postmortem.objects.get()
-    assert postmortem.status == PostmortemStatus.DRAFT  # the record stays
-    assert postmortem.needs_dismissal_review is True
-    assert HotfixPullRequest.objects.get().no_longer_hotfix is True
-    assert MergedPullRequest.objects.get().is_hotfix is True  # still counted until a lead dismisses
-
-    relabeled = hotfix_payload()
-    relabeled["action"] = "labeled"
-    delivered(deliver, relabeled)
-    postmortem.refresh_from_db()
-    assert postmortem.needs_dismissal_review is False
-    assert Postmortem.objects.count() == 1
-
-
-def test_dismissed_record_is_not_reopened(deliver):
-    delivered(deliver, hotfix_payload())
-    postmortem = Postmortem.objects.get()
-    from postmortems import services
-
-    services.postmortem_dismiss(postmortem=postmortem, actor=LeadFactory(username="lead-x"), reason="Not a hotfix.")
-    delivered(deliver, hotfix_payload())
-    assert Postmortem.objects.get().status == PostmortemStatus.DISMISSED
-
-
-@pytest.mark.parametrize(
-    "breakage",
-    [
-        lambda p: p["pull_request"].pop("number"),
-        lambda p: p["pull_request"]["base"].update(ref=None),
-        lambda p: p["pull_request"].update(merged_at="not a date"),
-        lambda p: p["pull_request"].update(merged_at=None),
-        lambda p: p.pop("repository"),
-        lambda p: p["pull_request"].update(number="2"),
-    ],
-    ids=["no-number", "no-base", "bad-date", "merged-without-date", "no-repository", "string-number"],
-)
-def test_bad_payload_fails_readably_and_leaves_no_partial_rows(deliver, breakage):
-    payload = hotfix_payload()
-    breakage(payload)
-    delivery = delivered(deliver, payload)
-    assert delivery.status == DeliveryStatus.FAILED
-    assert delivery.last_error.startswith("Bad payload: `")
-    assert delivery.attempts == 1
-    assert MergedPullRequest.objects.count() == 0
-    assert Postmortem.objects.count() == 0
-
-
-def test_processing_the_same_delivery_twice_changes_nothing(deliver):
-    delivery = delivered(deliver, hotfix_payload())
-    assert delivery_process(delivery.pk) == DeliveryStatus.PROCESSED
-    assert WebhookDelivery.objects.get().attempts == 1
-    assert Postmortem.objects.count() == 1
-    assert delivery_process(123456) is None  # a delivery that is gone
-
-
-@pytest.mark.django_db(transaction=True)
-def test_two_deliveries_about_the_same_pr_at_once_make_one_record(postgres_required):
-    """Two workers (threads with their own connections) race on the same merged PR, a few times."""
-    deliveries = [
-        WebhookDelivery.objects.create(delivery_id=f"race-{i}", event="pull_request", payload={}) for i in range(2)
-    ]
-    for round_number in range(1, 6):
-        WebhookDelivery.objects.update(status=DeliveryStatus.PENDING, payload=hotfix_payload(number=100 + round_number))
-        barrier = threading.Barrier(2)
-        results, errors = [], []
-
-        def work(pk, barrier=barrier, results=results, errors=errors):
-            try:
-                barrier.wait(timeout=10)
-                results.append(delivery_process(pk))
-            except Exception as exc:  # surfaced by the assertion below
-                errors.append(exc)
-            finally:
-                connection.close()
-
-        threads = [threading.Thread(target=work, args=(d.pk,)) for d in deliveries]
-        for thread in threads:
-            thread.start()
-        for thread in threads:
-            thread.join(timeout=30)
-        assert errors == []
-        assert results == [DeliveryStatus.PROCESSED, DeliveryStatus.PROCESSED]
-        assert MergedPullRequest.objects.filter(number=100 + round_number).count() == 1
-        assert HotfixPullRequest.objects.filter(merged_pr__number=100 + round_number).count() == 1
-        assert Postmortem.objects.count() == round_number
+    event = merged_pull_request_event(
+        pull, repository_full_name="octocat/Hello-World", repository_id=1296269, default_branch="master"
+    )
+    assert (event.action, event.merged, event.merged_at, event.number) == ("closed", True, merged_at, 1347)
+    assert (event.labels, event.head_branch, event.from_fork) == (("bug",), "new-topic", True)
+    assert (event.repository_id, event.html_url) == (1296269, pull.html_url)

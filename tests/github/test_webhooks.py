@@ -14,8 +14,10 @@ from django.utils import timezone
 
 from postmortems.choices import DeliveryStatus
 from postmortems.github import webhooks
-from postmortems.github.webhooks import deliveries_requeue, signature_for, signature_valid
+from postmortems.github.publisher import publisher
+from postmortems.github.webhooks import signature_for, signature_valid
 from postmortems.models import MergedPullRequest, Postmortem, WebhookDelivery
+from postmortems.services import deliveries_requeue
 from tests.github.conftest import hotfix_payload, load_payload
 from tracker.celery import app as celery_app
 
@@ -202,7 +204,7 @@ def test_broker_down_still_202_and_row_stays_pending(deliver, settings):
     celery_app._pool = None
     try:
         response = deliver(hotfix_payload(), delivery_id="broker-down")
-        assert webhooks.publisher.wait_idle(timeout=30)  # the publisher tried and gave up
+        assert publisher.wait_idle(timeout=30)  # the publisher tried and gave up
     finally:
         celery_app.conf.broker_url = old_broker
         celery_app._pool = None
@@ -224,27 +226,6 @@ def test_database_down_is_503(deliver):
         response = deliver(load_payload("pull_request.opened.json"))
     assert response.status_code == 503
     assert "redeliver" in response.json()["error"]
-
-
-def test_sweep_leaves_fresh_pending_and_exhausted_failures_alone(settings):
-    now = timezone.now()
-    WebhookDelivery.objects.create(delivery_id="fresh", event="push", payload={})
-    WebhookDelivery.objects.create(
-        delivery_id="given-up", event="pull_request", payload={}, status=DeliveryStatus.FAILED, attempts=5
-    )
-    retry = WebhookDelivery.objects.create(
-        delivery_id="retry",
-        event="pull_request",
-        payload={"action": "closed"},
-        status=DeliveryStatus.FAILED,
-        attempts=1,
-    )
-    assert deliveries_requeue(now=now) == 1
-    retry.refresh_from_db()
-    assert retry.status == DeliveryStatus.FAILED
-    assert retry.attempts == 2
-    assert "Bad payload" in retry.last_error
-    assert WebhookDelivery.objects.get(delivery_id="fresh").status == DeliveryStatus.PENDING
 
 
 def test_response_is_json_even_for_unicode_delivery_ids(deliver):
@@ -276,8 +257,8 @@ def test_publisher_batches_new_deliveries_into_celery_messages(redis_url):
     celery_app._pool = None
     try:
         for pk in (101, 102, 103):
-            webhooks.publisher.submit(pk)
-        assert webhooks.publisher.wait_idle(timeout=30)
+            publisher.submit(pk)
+        assert publisher.wait_idle(timeout=30)
     finally:
         celery_app.conf.task_always_eager, celery_app.conf.broker_url = old
         celery_app._pool = None

@@ -13,8 +13,8 @@ from django.core import mail
 from django.utils import timezone
 
 from postmortems import services
-from postmortems.github.events import delivery_process
 from postmortems.models import Postmortem, WebhookDelivery
+from postmortems.services import delivery_process
 from tests.factories import (
     CompletePostmortemFactory,
     EngineerFactory,

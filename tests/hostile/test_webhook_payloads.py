@@ -18,9 +18,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from postmortems.choices import DeliveryStatus
-from postmortems.github.events import delivery_process
 from postmortems.github.webhooks import signature_for
 from postmortems.models import HotfixPullRequest, MergedPullRequest, Postmortem, Repository, WebhookDelivery
+from postmortems.services import delivery_process
 from tests.github.conftest import WEBHOOKS_DIR, hotfix_payload
 
 pytestmark = pytest.mark.django_db

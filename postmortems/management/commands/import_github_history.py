@@ -11,7 +11,7 @@ from tqdm import tqdm
 
 from postmortems import services
 from postmortems.github.client import GitHubClient, GitHubError, GitHubPermanentError, GitHubRateLimited
-from postmortems.github.events import backfill_pull_request
+from postmortems.github.events import merged_pull_request_event
 
 MAX_TRANSIENT_TRIES = 5
 
@@ -66,14 +66,23 @@ class Command(BaseCommand):
                     bar.update(1)
                     if pr.merged_at is None or not (start <= pr.merged_at <= end):
                         continue
-                    is_hotfix, opened = backfill_pull_request(repo, pr)
+                    outcome = self._apply(repo, pr)
                     counts["merged"] += 1
-                    counts["hotfixes"] += is_hotfix
-                    counts["opened"] += opened
+                    counts["hotfixes"] += outcome.is_hotfix
+                    counts["opened"] += outcome.opened
                 # Sorted by last update, newest first: a PR merged in the window was updated after `start`.
                 if all(pr.updated_at and pr.updated_at < start for pr in pulls):
                     return
                 page += 1
+
+    @staticmethod
+    def _apply(repo, pr) -> services.MergedPrOutcome:
+        """The webhook's own treatment of a merged PR, flags included: the PR is read as it is now,
+        so a hotfix whose label or title has since changed is flagged (or unflagged) as a delivery would."""
+        event = merged_pull_request_event(
+            pr, repository_full_name=repo.full_name, repository_id=repo.github_id, default_branch=repo.default_branch
+        )
+        return services.merged_pr_apply(repository=repo, event=event, changed="as the history import read it")
 
     def _patiently(self, call):
         """Run `call`, waiting out rate limits and retrying transient errors a few times."""

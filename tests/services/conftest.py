@@ -1,0 +1,4 @@
+"""Service tests reuse the GitHub helpers: signed deliveries through the real view, a local GitHub,
+and Celery tasks run in-process (autouse), whatever REDIS_URL says."""
+
+from tests.github.conftest import celery_eager, deliver, fake_github  # noqa: F401 - fixtures
