@@ -83,6 +83,15 @@ class GapKind(models.TextChoices):
     NONE = "none", "No gap"
 
 
+class StagingVerification(models.TextChoices):
+    """Whether a merged PR ran in staging before it reached production (SPEC §10)."""
+
+    VERIFIED = "verified", "Verified in staging"
+    SKIPPED = "skipped", "Skipped staging"
+    UNKNOWN = "unknown", "Unknown (no staging evidence yet)"
+    PENDING = "pending", "Not in production yet"
+
+
 class DeliveryStatus(models.TextChoices):
     PENDING = "pending", "Pending"
     PROCESSED = "processed", "Processed"
@@ -130,6 +139,10 @@ COLOURS: dict[str, str] = {
     DetectionMethod.MANUAL_CHECK: "#c2410c",
     DetectionMethod.CUSTOMER_REPORT: "#b42318",
     DetectionMethod.ENGINEER_NOTICED: "#1f5fbf",
+    StagingVerification.VERIFIED: "#1e7a3c",
+    StagingVerification.SKIPPED: "#b42318",
+    StagingVerification.UNKNOWN: "#5b6470",
+    StagingVerification.PENDING: "#1f5fbf",
 }
 
 
