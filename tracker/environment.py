@@ -1,4 +1,4 @@
-"""Reading and judging settings from the environment; `tracker/settings.py` is the one place that uses it.
+"""Reading and judging settings from the environment, for `tracker/settings.py` (its only user).
 
 Every reader raises ImproperlyConfigured on a malformed value, so a typo stops start-up with a
 message naming the variable instead of running with something nobody asked for.
@@ -28,23 +28,6 @@ SMTP_MAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
 NO_MAIL_BACKEND = "django.core.mail.backends.dummy.EmailBackend"
 
 _RATE = re.compile(r"^\d+/(s|sec|second|m|min|minute|h|hour|d|day)$")
-
-
-def env_bool(name: str, default: bool) -> bool:
-    raw = env.str(name, default=str(default)).strip().lower()
-    if raw in {"1", "true", "yes", "on"}:
-        return True
-    if raw in {"0", "false", "no", "off", ""}:
-        return False
-    raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}.")
-
-
-def env_int(name: str, default: int) -> int:
-    raw = env.str(name, default=str(default))
-    try:
-        return int(raw)
-    except ValueError as exc:
-        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}.") from exc
 
 
 def env_rate(name: str, default: str) -> str:

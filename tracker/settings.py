@@ -8,23 +8,35 @@ running with a guessable key.
 from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
+import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
-from tracker.environment import (
-    NO_MAIL_BACKEND,
-    env,
-    env_bool,
-    env_int,
-    env_networks,
-    env_rate,
-    insecure_production_settings,
-    mail_backend,
-)
+from tracker.environment import NO_MAIL_BACKEND, env_networks, env_rate, insecure_production_settings, mail_backend
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
-DEBUG = env_bool("DEBUG", False)
+env = environ.Env()
+
+
+def _env_bool(name: str, default: bool) -> bool:
+    raw = env.str(name, default=str(default)).strip().lower()
+    if raw in {"1", "true", "yes", "on"}:
+        return True
+    if raw in {"0", "false", "no", "off", ""}:
+        return False
+    raise ImproperlyConfigured(f"{name} must be true or false, not {raw!r}.")
+
+
+def _env_int(name: str, default: int) -> int:
+    raw = env.str(name, default=str(default))
+    try:
+        return int(raw)
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"{name} must be a whole number, not {raw!r}.") from exc
+
+
+DEBUG = _env_bool("DEBUG", False)
 
 _DEV_SECRET_KEY = "django-insecure-development-only-key-never-use-in-production"  # noqa: S105 - used only when DEBUG is on
 _DEV_WEBHOOK_SECRET = "development-webhook-secret"  # noqa: S105 - used only when DEBUG is on
@@ -54,11 +66,11 @@ SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 GITHUB_TOKEN = env.str("GITHUB_TOKEN", default="")
 GITHUB_API_URL = env.str("GITHUB_API_URL", default="https://api.github.com")
 # Largest webhook body we accept; GitHub caps payloads at 25 MiB.
-GITHUB_WEBHOOK_MAX_BYTES = env_int("GITHUB_WEBHOOK_MAX_BYTES", 25 * 1024 * 1024)
+GITHUB_WEBHOOK_MAX_BYTES = _env_int("GITHUB_WEBHOOK_MAX_BYTES", 25 * 1024 * 1024)
 # How many times a delivery that failed to process is tried before it is left for a human.
-GITHUB_DELIVERY_MAX_ATTEMPTS = env_int("GITHUB_DELIVERY_MAX_ATTEMPTS", 5)
+GITHUB_DELIVERY_MAX_ATTEMPTS = _env_int("GITHUB_DELIVERY_MAX_ATTEMPTS", 5)
 # Days a processed delivery keeps its payload; then only its metadata stays.
-GITHUB_PAYLOAD_RETENTION_DAYS = env_int("GITHUB_PAYLOAD_RETENTION_DAYS", 30)
+GITHUB_PAYLOAD_RETENTION_DAYS = _env_int("GITHUB_PAYLOAD_RETENTION_DAYS", 30)
 # Base URL used in links we write back to GitHub and in emails.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
@@ -66,7 +78,7 @@ ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if 
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 # Like a missing secret, a match-all host list or a guessable key stops production from starting;
 # ALLOW_INSECURE_SETTINGS=true is the explicit, greppable way to run with them anyway.
-if not DEBUG and not env_bool("ALLOW_INSECURE_SETTINGS", False):
+if not DEBUG and not _env_bool("ALLOW_INSECURE_SETTINGS", False):
     _problems = insecure_production_settings(
         allowed_hosts=ALLOWED_HOSTS, secret_key=SECRET_KEY, secret_key_fallbacks=SECRET_KEY_FALLBACKS
     )
@@ -149,11 +161,11 @@ TEMPLATES = [
 ]
 
 DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
-DATABASES["default"]["CONN_MAX_AGE"] = env_int("DB_CONN_MAX_AGE", 60)
+DATABASES["default"]["CONN_MAX_AGE"] = _env_int("DB_CONN_MAX_AGE", 60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # A database that does not answer must not hang requests (or /healthz) for minutes.
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", env_int("DB_CONNECT_TIMEOUT", 5))
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault("connect_timeout", _env_int("DB_CONNECT_TIMEOUT", 5))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -171,8 +183,8 @@ LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
 
 # Sign-in throttling: lock a username+address pair after repeated failures.
-AXES_FAILURE_LIMIT = env_int("AXES_FAILURE_LIMIT", 5)
-AXES_COOLOFF_TIME = env_int("AXES_COOLOFF_MINUTES", 15) / 60
+AXES_FAILURE_LIMIT = _env_int("AXES_FAILURE_LIMIT", 5)
+AXES_COOLOFF_TIME = _env_int("AXES_COOLOFF_MINUTES", 15) / 60
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
@@ -191,20 +203,20 @@ STORAGES = {
     },
 }
 # Serve straight from the finders in development and tests, so no collectstatic is needed.
-WHITENOISE_USE_FINDERS = DEBUG or env_bool("WHITENOISE_USE_FINDERS", False)
+WHITENOISE_USE_FINDERS = DEBUG or _env_bool("WHITENOISE_USE_FINDERS", False)
 
 # Security: strict when DEBUG is off; HSTS opt-in because it is hard to undo.
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-SESSION_COOKIE_SECURE = not DEBUG and env_bool("SECURE_COOKIES", True)
+SESSION_COOKIE_SECURE = not DEBUG and _env_bool("SECURE_COOKIES", True)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_HTTPONLY = True
-SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not DEBUG)
+SECURE_SSL_REDIRECT = _env_bool("SECURE_SSL_REDIRECT", not DEBUG)
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_HSTS_SECONDS = env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
-SECURE_HSTS_PRELOAD = env_bool("SECURE_HSTS_PRELOAD", False)
+SECURE_HSTS_SECONDS = _env_int("SECURE_HSTS_SECONDS", 0 if DEBUG else 31536000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = _env_bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", False)
+SECURE_HSTS_PRELOAD = _env_bool("SECURE_HSTS_PRELOAD", False)
 # /healthz is probed over plain HTTP by load balancers and compose healthchecks.
 SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
 # Content-Security-Policy (django-csp): our pages use no inline script or style, so
@@ -224,7 +236,7 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     },
 }
-if env_bool("CSP_REPORT_ONLY", False):
+if _env_bool("CSP_REPORT_ONLY", False):
     CONTENT_SECURITY_POLICY_REPORT_ONLY, CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY, None
 
 # Mail: SMTP once EMAIL_HOST is set; the console in development; none in production otherwise.
@@ -233,10 +245,10 @@ if env_bool("CSP_REPORT_ONLY", False):
 EMAIL_HOST = env.str("EMAIL_HOST", default="")
 EMAIL_BACKEND = mail_backend(configured=env.str("EMAIL_BACKEND", default=""), host=EMAIL_HOST, debug=DEBUG)
 EMAIL_HOST = EMAIL_HOST or "localhost"
-EMAIL_PORT = env_int("EMAIL_PORT", 25)
+EMAIL_PORT = _env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
-EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", False)
 # No way to send a reset link, no reset pages: they say so instead (postmortems.views.accounts).
 PASSWORD_RESET_ENABLED = EMAIL_BACKEND != NO_MAIL_BACKEND
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="postmortems@localhost")
@@ -278,9 +290,9 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # older than the visibility timeout. Workers look for such messages every
 # interval × throttle seconds (kombu's defaults, 10 × 10); tests shrink all three.
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": env_int("CELERY_VISIBILITY_TIMEOUT", 600),
-    "unacked_restore_interval": env_int("CELERY_UNACKED_RESTORE_INTERVAL", 10),
-    "unacked_restore_throttle": env_int("CELERY_UNACKED_RESTORE_THROTTLE", 10),
+    "visibility_timeout": _env_int("CELERY_VISIBILITY_TIMEOUT", 600),
+    "unacked_restore_interval": _env_int("CELERY_UNACKED_RESTORE_INTERVAL", 10),
+    "unacked_restore_throttle": _env_int("CELERY_UNACKED_RESTORE_THROTTLE", 10),
     "socket_connect_timeout": 2,
     "socket_timeout": 5,
 }
