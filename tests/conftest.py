@@ -5,6 +5,7 @@ import socket
 from urllib.parse import urlparse
 
 import pytest
+from django.core.cache import cache
 
 from tests.factories import EngineerFactory, LeadFactory, UserFactory
 
@@ -16,6 +17,15 @@ def pytest_configure(config):
 
     # Password hashing is deliberately slow; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _fresh_rate_limits():
+    """Throttle counts live in the cache (Redis in CI, shared by every test): one test's requests must
+    not throttle the next. The shared cache clears only its own keys, never Celery's queue."""
+    cache.clear()
+    yield
+    cache.clear()
 
 
 def _reachable(url: str, default_port: int) -> bool:

@@ -1,17 +1,23 @@
-"""Cross-cutting HTTP behaviour: a friendly 503 when the database cannot be reached.
+"""Cross-cutting HTTP behaviour: the client's real address behind a proxy, /healthz whatever the
+Host, and a friendly 503 when the database cannot be reached.
 
 Security headers come from Django's SecurityMiddleware (HSTS, nosniff, Referrer-Policy)
 and django-csp (Content-Security-Policy); see settings.
 """
 
+import ipaddress
 import logging
 import sys
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
+from functools import lru_cache
 
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.template import loader
 from django.views import defaults
+
+from postmortems.health import healthz
 
 logger = logging.getLogger(__name__)
 
@@ -19,6 +25,81 @@ DATABASE_ERRORS = (OperationalError, InterfaceError)
 # Machine clients get JSON; people get a page.
 _JSON_PREFIXES = ("/api/", "/webhooks/", "/healthz")
 RETRY_AFTER_SECONDS = "30"
+HEALTHZ_PATH = "/healthz"
+
+IPAddress = ipaddress.IPv4Address | ipaddress.IPv6Address
+IPNetwork = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+
+@lru_cache(maxsize=8)
+def _networks(entries: tuple[str, ...]) -> tuple[IPNetwork, ...]:
+    return tuple(ipaddress.ip_network(entry, strict=False) for entry in entries)
+
+
+def _address(text: str) -> IPAddress | None:
+    text = text.strip()
+    # Some proxies write the client's port too: "203.0.113.5:51234", "[2001:db8::5]:51234".
+    if text.startswith("["):
+        text = text[1:].partition("]")[0]
+    elif text.count(":") == 1:
+        text = text.partition(":")[0]
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
+
+
+def client_address(meta: Mapping[str, str], trusted_proxies: tuple[str, ...]) -> str:
+    """The address of whoever sent the request.
+
+    The peer itself, unless the peer is a trusted proxy: then X-Forwarded-For is read from the right
+    (each proxy appends the address it saw), skipping trusted proxies, and the first other address is
+    the client. Everything left of that was written by the client and is never believed.
+    """
+    peer = meta.get("REMOTE_ADDR", "")
+    networks = _networks(trusted_proxies)
+    peer_address = _address(peer)
+    if peer_address is None or not any(peer_address in network for network in networks):
+        return peer
+    client = peer
+    for hop in reversed(meta.get("HTTP_X_FORWARDED_FOR", "").split(",")):
+        address = _address(hop)
+        if address is None:
+            break  # a proxy writes addresses; anything else came from the client
+        client = str(address)
+        if not any(address in network for network in networks):
+            break
+    return client
+
+
+class ClientAddressMiddleware:
+    """Set REMOTE_ADDR to the client's address when the request came through a trusted proxy
+    (settings.TRUSTED_PROXIES), so sign-in lockout and throttles count clients, not the proxy."""
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if settings.TRUSTED_PROXIES:
+            request.META["REMOTE_ADDR"] = client_address(request.META, tuple(settings.TRUSTED_PROXIES))
+        return self.get_response(request)
+
+
+class HealthzMiddleware:
+    """Answer GET /healthz before the Host header is validated (CommonMiddleware does that).
+
+    Container healthchecks and load balancers call it by IP address or service name, which are not
+    in ALLOWED_HOSTS. The answer never uses the Host (no links, no cookies, no redirects), so
+    skipping the check here gives a forged Host nothing to poison; every other path is still checked.
+    """
+
+    def __init__(self, get_response: Callable[[HttpRequest], HttpResponse]) -> None:
+        self.get_response = get_response
+
+    def __call__(self, request: HttpRequest) -> HttpResponse:
+        if request.path_info == HEALTHZ_PATH:
+            return healthz(request)
+        return self.get_response(request)
 
 
 def database_unavailable_response(request: HttpRequest | None) -> HttpResponse:

@@ -12,6 +12,8 @@ import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
+from tracker.environment import NO_MAIL_BACKEND, env_networks, env_rate, insecure_production_settings, mail_backend
+
 BASE_DIR = Path(__file__).resolve().parent.parent
 
 env = environ.Env()
@@ -74,6 +76,22 @@ SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost"] if not DEBUG else ["*"])
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+# Like a missing secret, a match-all host list or a guessable key stops production from starting;
+# ALLOW_INSECURE_SETTINGS=true is the explicit, greppable way to run with them anyway.
+if not DEBUG and not _env_bool("ALLOW_INSECURE_SETTINGS", False):
+    _problems = insecure_production_settings(
+        allowed_hosts=ALLOWED_HOSTS, secret_key=SECRET_KEY, secret_key_fallbacks=SECRET_KEY_FALLBACKS
+    )
+    if _problems:
+        raise ImproperlyConfigured(
+            "DEBUG is off and these settings are unsafe: "
+            + "; ".join(_problems)
+            + ". Fix them (or set ALLOW_INSECURE_SETTINGS=true to start anyway)."
+        )
+# Addresses (or networks) of the reverse proxies in front of the app. Only a request whose peer is one
+# of them has its X-Forwarded-For read, so lockout and throttling count the real client, and a client
+# cannot pick its own address (tracker.middleware.ClientAddressMiddleware).
+TRUSTED_PROXIES = env_networks("TRUSTED_PROXIES")
 
 TIME_ZONE = env.str("TIME_ZONE", default="UTC")
 try:
@@ -105,8 +123,12 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so everything after it (axes, throttles, logs) sees the client's address, not the proxy's.
+    "tracker.middleware.ClientAddressMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before CommonMiddleware validates the Host header: probes call /healthz by IP or container name.
+    "tracker.middleware.HealthzMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -217,20 +239,38 @@ CONTENT_SECURITY_POLICY = {
 if _env_bool("CSP_REPORT_ONLY", False):
     CONTENT_SECURITY_POLICY_REPORT_ONLY, CONTENT_SECURITY_POLICY = CONTENT_SECURITY_POLICY, None
 
-EMAIL_BACKEND = env.str(
-    "EMAIL_BACKEND",
-    default="django.core.mail.backends.console.EmailBackend",
-)
-EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+# Mail: SMTP once EMAIL_HOST is set; the console in development; none in production otherwise.
+# With DEBUG off a backend that writes mail to stdout, memory or a file is refused (see
+# tracker.environment.mail_backend): reset links must never reach the logs.
+EMAIL_HOST = env.str("EMAIL_HOST", default="")
+EMAIL_BACKEND = mail_backend(configured=env.str("EMAIL_BACKEND", default=""), host=EMAIL_HOST, debug=DEBUG)
+EMAIL_HOST = EMAIL_HOST or "localhost"
 EMAIL_PORT = _env_int("EMAIL_PORT", 25)
 EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
 EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
 EMAIL_USE_TLS = _env_bool("EMAIL_USE_TLS", False)
+# No way to send a reset link, no reset pages: they say so instead (postmortems.views.accounts).
+PASSWORD_RESET_ENABLED = EMAIL_BACKEND != NO_MAIL_BACKEND
 DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="postmortems@localhost")
 
 # Celery. Without REDIS_URL tasks run in-process, so `make run` needs no broker.
 REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
+# Throttle counts (API, password reset) live in the cache: Redis when configured, so every gunicorn
+# process and every host counts against one limit; per-process memory only for the single-process
+# development default. Sign-in lockout counts live in the database (django-axes), shared as well.
+if REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "tracker.cache.SharedRedisCache",
+            "LOCATION": REDIS_URL,
+            "KEY_PREFIX": "pm-cache",
+            # Short, so a Redis outage costs a request a second at most (throttles then let it through).
+            "OPTIONS": {"socket_connect_timeout": 1, "socket_timeout": 1},
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_RESULT_BACKEND = None
 CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
 CELERY_TASK_EAGER_PROPAGATES = False
@@ -300,14 +340,22 @@ REST_FRAMEWORK = {
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    # Ours fail open when the cache is down, and the exception handler makes refused anonymous calls
+    # (no or a wrong token) count too: DRF checks permissions before throttles, so they never would.
     "DEFAULT_THROTTLE_CLASSES": [
-        "rest_framework.throttling.AnonRateThrottle",
-        "rest_framework.throttling.UserRateThrottle",
+        "postmortems.throttling.AnonRateThrottle",
+        "postmortems.throttling.UserRateThrottle",
     ],
     "DEFAULT_THROTTLE_RATES": {
-        "anon": env.str("API_THROTTLE_ANON", default="60/minute"),
-        "user": env.str("API_THROTTLE_USER", default="2000/minute"),
+        "anon": env_rate("API_THROTTLE_ANON", "60/minute"),
+        "user": env_rate("API_THROTTLE_USER", "2000/minute"),
+        # Per client address and, separately, per e-mail address asked for.
+        "password_reset": env_rate("PASSWORD_RESET_THROTTLE", "5/hour"),
     },
+    "EXCEPTION_HANDLER": "postmortems.throttling.exception_handler",
+    # The client is REMOTE_ADDR, which ClientAddressMiddleware already took from X-Forwarded-For when a
+    # trusted proxy sent it; DRF's default would believe any client's X-Forwarded-For.
+    "NUM_PROXIES": 0,
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Postmortem Tracker API",

@@ -20,7 +20,7 @@ def favicon(request: HttpRequest) -> HttpResponseRedirect:
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("accounts/", include("postmortems.accounts_urls")),
     # The monthly reliability report (before any api/v1/ include, which defines no reports route).
     path("api/v1/reports/monthly/", report_views.MonthlyReportAPIView.as_view(), name="api-report-monthly"),
     path("reports/monthly/", report_views.monthly_report, name="report-monthly"),

@@ -1,17 +1,8 @@
-"""API test helpers: clients signed in with a real token, and a throttle-free cache per test."""
+"""API test helpers: clients signed in with a real token (tests/conftest.py clears throttle counts)."""
 
 import pytest
-from django.core.cache import cache
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
-
-
-@pytest.fixture(autouse=True)
-def _fresh_throttle_counters():
-    # Throttle counters live in the cache; one test's requests must not throttle the next.
-    cache.clear()
-    yield
-    cache.clear()
 
 
 def client_for(user) -> APIClient:

@@ -69,7 +69,8 @@ def app_env(**overrides: str) -> dict[str, str]:
     env.update(
         {
             "DEBUG": "false",
-            "SECRET_KEY": env.get("SECRET_KEY", "test-secret-key-not-for-production"),
+            # Long and varied: production settings refuse a guessable key.
+            "SECRET_KEY": "test-only-production-key-" + "Zq8#Lm2@Vx5!Rt7^Kp4&Nw9*" * 2,
             "GITHUB_WEBHOOK_SECRET": env.get("GITHUB_WEBHOOK_SECRET", "test-webhook-secret"),
             "ALLOWED_HOSTS": "127.0.0.1,localhost",
             "SECURE_SSL_REDIRECT": "false",
