@@ -63,6 +63,8 @@ SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 
 GITHUB_TOKEN = env.str("GITHUB_TOKEN", default="")
 GITHUB_API_URL = env.str("GITHUB_API_URL", default="https://api.github.com")
+# Links from GitHub payloads are shown as links only when https or under this base (SPEC §8).
+GITHUB_WEB_URL = env.str("GITHUB_WEB_URL", default="https://github.com")
 # Largest webhook body we accept; GitHub caps payloads at 25 MiB.
 GITHUB_WEBHOOK_MAX_BYTES = _env_int("GITHUB_WEBHOOK_MAX_BYTES", 25 * 1024 * 1024)
 # How many times a delivery that failed to process is tried before it is left for a human.
