@@ -22,6 +22,7 @@ from django.views.decorators.http import require_POST
 
 from ..choices import DeliveryStatus
 from ..models import WebhookDelivery
+from ..untrusted import MAX_JSON_DEPTH, too_deep
 from .events import payload_action
 
 logger = logging.getLogger(__name__)
@@ -195,6 +196,8 @@ def read_payload(body: bytes) -> tuple[str, dict]:
         raise NotJSON("The body is not valid JSON.") from None
     if not isinstance(payload, dict):
         raise NotJSON("The body must be a JSON object.")
+    if too_deep(body, payload):
+        raise NotJSON(f"The body nests deeper than {MAX_JSON_DEPTH} levels.")
     return body.decode("utf-8"), payload  # orjson has checked it is UTF-8
 
 
