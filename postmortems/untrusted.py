@@ -1,13 +1,15 @@
 """Checks on input from outside that no single form, serializer or field owns (SPEC §8).
 
 - `safe_link`: whether a URL we were handed (a PR's `html_url`) may be a link;
-- `too_deep`: JSON nested deeper than anything we read, refused before it is stored.
+- `too_deep`: JSON nested deeper than anything we read, refused before it is stored;
+- `nul_field`: where a NUL character hides in submitted data (PostgreSQL text refuses it).
 
 A leaf: Django settings at most, no models.
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -16,6 +18,8 @@ from django.conf import settings
 # GitHub's payloads nest about 6 levels. Past ~1000 the database (SQLite's JSON), the
 # admin's pretty-printer and Python's json give up, long after anything legitimate.
 MAX_JSON_DEPTH = 200
+# Django's and DRF's own wording, so a refused NUL reads the same at every door.
+NUL_MESSAGE = "Null characters are not allowed."
 # Every byte but `[` and `{`: deleting them leaves the openings to count, in one C-speed pass.
 _NOT_AN_OPENING = bytes(b for b in range(256) if b not in b"[{")
 
@@ -55,3 +59,27 @@ def _children(value: Any) -> Any:
     if isinstance(value, dict):
         return value.values()
     return value if isinstance(value, list) else ()
+
+
+def nul_field(data: Any) -> str | None:
+    """The path (`team`, `items.2`, `0.note`) of a key or text holding U+0000 in parsed JSON, or None."""
+    stack: list[tuple[str, Any]] = [("", data)]
+    while stack:
+        path, value = stack.pop()
+        if isinstance(value, str):
+            if "\x00" in value:
+                return path or "non_field_errors"
+            continue
+        items: Iterable[tuple[Any, Any]]
+        if isinstance(value, Mapping):
+            items = value.items()
+        elif isinstance(value, list):
+            items = enumerate(value)
+        else:
+            continue
+        for key, child in items:
+            name = f"{path}.{key}" if path else str(key)
+            if "\x00" in name:
+                return name
+            stack.append((name, child))
+    return None
