@@ -62,7 +62,7 @@ def _children(value: Any) -> Any:
 
 
 def nul_field(data: Any) -> str | None:
-    """The path (`team`, `items.2`, `0.note`) of a key or text holding U+0000 in parsed JSON, or None."""
+    """The path (`team`, `items.2`, `0.note`) of a text holding U+0000 in parsed JSON, or None."""
     stack: list[tuple[str, Any]] = [("", data)]
     while stack:
         path, value = stack.pop()
@@ -77,9 +77,6 @@ def nul_field(data: Any) -> str | None:
             items = enumerate(value)
         else:
             continue
-        for key, child in items:
-            name = f"{path}.{key}" if path else str(key)
-            if "\x00" in name:
-                return name
-            stack.append((name, child))
+        # Keys are not checked: no field is named with a NUL, and unknown keys are ignored.
+        stack.extend((f"{path}.{key}" if path else str(key), child) for key, child in items)
     return None

@@ -14,7 +14,7 @@ class UntrustedJSONParser(JSONParser):
     """JSON with two refusals no serializer field makes for every other (SPEC §8):
 
     - nesting deeper than MAX_JSON_DEPTH: 400 instead of Python's RecursionError (a 500);
-    - U+0000 in any text or key: 400 naming the field. Text fields refuse it themselves,
+    - U+0000 in any text: 400 naming the field. Text fields refuse it themselves,
       but a slug, username or name looked up in the database (`"team": "a\\u0000"`) would
       reach PostgreSQL, which cannot hold it in text.
     """
