@@ -22,6 +22,8 @@ class PullRequestSerializer(serializers.ModelSerializer):
 
 
 class MergedPullRequestSerializer(PullRequestSerializer):
+    labels = serializers.ListField(child=serializers.CharField(), read_only=True)
+
     class Meta(PullRequestSerializer.Meta):
         fields = [
             *PullRequestSerializer.Meta.fields,
