@@ -65,6 +65,8 @@ SECRET_KEY_FALLBACKS = env.list("SECRET_KEY_FALLBACKS", default=[])
 
 GITHUB_TOKEN = env.str("GITHUB_TOKEN", default="")
 GITHUB_API_URL = env.str("GITHUB_API_URL", default="https://api.github.com")
+# Links from GitHub payloads are shown as links only when https or under this base (SPEC §8).
+GITHUB_URL = env.str("GITHUB_URL", default="https://github.com")
 # Largest webhook body we accept; GitHub caps payloads at 25 MiB.
 GITHUB_WEBHOOK_MAX_BYTES = _env_int("GITHUB_WEBHOOK_MAX_BYTES", 25 * 1024 * 1024)
 # How many times a delivery that failed to process is tried before it is left for a human.
@@ -129,6 +131,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Before CommonMiddleware validates the Host header: probes call /healthz by IP or container name.
     "tracker.middleware.HealthzMiddleware",
+    "tracker.input_guard.RefuseNulCharactersMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",

@@ -6,10 +6,10 @@ from django.http import HttpRequest, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from rest_framework import exceptions, status
 from rest_framework.authentication import SessionAuthentication, TokenAuthentication
-from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 
 from ..workflow import NotAllowed, WorkflowError
+from .parsers import UntrustedJSONParser
 from .schema import ApiAutoSchema
 
 
@@ -18,7 +18,7 @@ class ApiViewMixin:
 
     authentication_classes = [TokenAuthentication, SessionAuthentication]
     # JSON in, JSON out: one request format to document, validate and fuzz.
-    parser_classes = [JSONParser]
+    parser_classes = [UntrustedJSONParser]
     schema = ApiAutoSchema()
 
     def handle_exception(self, exc):

@@ -6,6 +6,8 @@ import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 
 from ..choices import DeliveryStatus, PostmortemStatus
 from ..models import FailureCategory, MergedPullRequest, Postmortem, PreventionAction, WebhookDelivery
@@ -38,10 +40,13 @@ class StrictBooleanField(forms.NullBooleanField):
         pass
 
 
+@extend_schema_field(OpenApiTypes.BOOL)
 class StrictBooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
 
 
+# YYYY-MM, month 01-12, year 0001 or later: what `month_bounds` accepts.
+@extend_schema_field({"type": "string", "pattern": r"^(?!0000)[0-9]{4}-(?:0[1-9]|1[0-2])$", "example": "2026-03"})
 class MonthFilter(django_filters.CharFilter):
     """Records whose report month (`anchor_at` in TIME_ZONE) is the given YYYY-MM."""
 
@@ -53,6 +58,13 @@ class MonthFilter(django_filters.CharFilter):
         start, end = month_bounds(value)
         qs = qs.filter(**{f"{self.field_name}__gte": start})
         return qs.filter(**{f"{self.field_name}__lt": end}) if end else qs
+
+
+@extend_schema_field(OpenApiTypes.INT)
+class IdFilter(django_filters.NumberFilter):
+    """A whole number: `1.5` is refused rather than read as 1."""
+
+    field_class = forms.IntegerField
 
 
 class PostmortemFilter(django_filters.FilterSet):
@@ -77,7 +89,7 @@ class PostmortemFilter(django_filters.FilterSet):
 
 
 class ActionFilter(django_filters.FilterSet):
-    postmortem = django_filters.NumberFilter(field_name="postmortem_id")
+    postmortem = IdFilter(field_name="postmortem_id", help_text="Postmortem id.")
     status = django_filters.ChoiceFilter(choices=PreventionAction._meta.get_field("status").choices)
     kind = django_filters.ChoiceFilter(choices=PreventionAction._meta.get_field("kind").choices)
     owner = django_filters.CharFilter(field_name="owner__username", help_text="Owner's username.")

@@ -1,10 +1,19 @@
-"""OpenAPI extras: the error bodies every operation can answer with, documented once."""
+"""OpenAPI extras, so the schema says what the API does: the error bodies every operation
+can answer with, and the text rules every request field follows (SPEC §8), documented once."""
 
 from __future__ import annotations
 
 from drf_spectacular.openapi import AutoSchema
 from drf_spectacular.utils import OpenApiResponse, inline_serializer
 from rest_framework import serializers
+
+# Text sent to the API never holds U+0000 (the parser refuses it); a required text must hold
+# something besides whitespace (DRF trims before checking). "Whitespace" is Python's
+# str.isspace(), spelled out so that ECMA engines (whose \s lacks \x1c-\x1f and \x85) agree.
+ANY_TEXT = r"^[^\u0000]*$"
+NON_BLANK_TEXT = r"^[^\u0000]*[^\s\u0000\u001c-\u001f\u0085][^\u0000]*$"
+# What Django's URLValidator (behind DRF's URLField) requires at the least: its schemes, a host, no space.
+URL_TEXT = r"^(?:[hH][tT][tT][pP][sS]?|[fF][tT][pP][sS]?)://[^\s/?#]+(?:[/?#]\S*)?$"
 
 DetailSerializer = inline_serializer(
     name="ErrorDetail",
@@ -48,3 +57,45 @@ class ApiAutoSchema(AutoSchema):
 
     def _has_path_id(self) -> bool:
         return "{" in self.path
+
+    def _map_basic_serializer(self, serializer, direction):
+        schema = super()._map_basic_serializer(serializer, direction)
+        if direction == "request":  # after DRF's own validators (lengths, patterns) are in
+            for field in serializer.fields.values():
+                _add_text_rules(field, schema["properties"].get(field.field_name))
+        return schema
+
+    def _unwrap_list_serializer(self, serializer, direction):
+        schema = super()._unwrap_list_serializer(serializer, direction)
+        # `Serializer(many=True, allow_empty=False, max_length=…)` as a whole body.
+        if isinstance(serializer, serializers.ListSerializer) and isinstance(schema, dict):
+            if not serializer.allow_empty:
+                schema["minItems"] = 1
+            if serializer.max_length is not None:
+                schema["maxItems"] = serializer.max_length
+        return schema
+
+    def _get_pagination_parameters(self):
+        parameters = super()._get_pagination_parameters()
+        for parameter in parameters:
+            if parameter["name"] == "page":  # page 0 or below answers 404
+                parameter["schema"]["minimum"] = 1
+        return parameters
+
+
+def _add_text_rules(field: serializers.Field, schema: dict | None) -> None:
+    """The NUL, blank and URL rules of a request field's text, where it has no stricter shape."""
+    if not schema:
+        return
+    if isinstance(field, serializers.ListField | serializers.ManyRelatedField):
+        child = field.child if isinstance(field, serializers.ListField) else field.child_relation
+        _add_text_rules(child, schema.get("items"))
+        return
+    for option in schema.get("oneOf", [schema]):  # blank-allowed formats are `format | ""`
+        if option.get("type") != "string" or option.get("maxLength") == 0:
+            continue
+        if isinstance(field, serializers.URLField):
+            option["pattern"] = URL_TEXT
+        elif not option.keys() & {"pattern", "format", "enum"}:
+            required = isinstance(field, serializers.CharField) and not field.allow_blank and field.trim_whitespace
+            option["pattern"] = NON_BLANK_TEXT if required else ANY_TEXT

@@ -5,7 +5,9 @@ what to retry without knowing PyGithub:
 
 - `GitHubRateLimited(retry_after)`: primary or secondary rate limit, or 429;
 - `GitHubTransientError(retry_after)`: 5xx, timeouts, connection errors;
-- `GitHubPermanentError(status)`: 401, 404, 422 and other refusals — retrying will not help.
+- `GitHubPermanentError(status)`: 401, 404, 422 and other refusals — retrying will not help;
+  also a repository name or sha that breaks GitHub's rules, refused before any request
+  (`names.py`: such a value could point the path, and our token, at another endpoint).
 """
 
 from __future__ import annotations
@@ -19,6 +21,8 @@ from typing import TypeVar
 import requests
 from django.conf import settings
 from github import Auth, Github, GithubException
+
+from .names import is_full_name, is_sha, sha_or_blank
 
 T = TypeVar("T")
 
@@ -94,6 +98,18 @@ class HookDeliveryInfo:
     redelivery: bool
 
 
+def _checked_full_name(full_name: str) -> str:
+    if not is_full_name(full_name):
+        raise GitHubPermanentError(f"Not a GitHub repository name: {full_name[:200]!r}; nothing was sent.")
+    return full_name
+
+
+def _checked_sha(sha: str) -> str:
+    if not is_sha(sha):
+        raise GitHubPermanentError(f"Not a commit sha (40 hex characters): {sha[:100]!r}; nothing was sent.")
+    return sha
+
+
 def _header_float(headers: dict, name: str) -> float | None:
     try:
         return float(headers[name])
@@ -143,6 +159,10 @@ class GitHubClient:
             per_page=100,
         )
 
+    def _repo(self, full_name: str):
+        """The repository object for a checked `owner/name` (lazy: no request yet)."""
+        return self._github.get_repo(_checked_full_name(full_name))
+
     def _call(self, fn: Callable[[], T]) -> T:
         try:
             return fn()
@@ -155,7 +175,7 @@ class GitHubClient:
         """Comment on a PR (PRs are issues for comments)."""
 
         def call() -> Comment:
-            comment = self._github.get_repo(full_name).get_issue(number).create_comment(body)
+            comment = self._repo(full_name).get_issue(number).create_comment(body)
             return Comment(id=comment.id, html_url=comment.html_url or "")
 
         return self._call(call)
@@ -167,8 +187,8 @@ class GitHubClient:
 
         def call() -> CommitStatus:
             status = (
-                self._github.get_repo(full_name)
-                .get_commit(sha)
+                self._repo(full_name)
+                .get_commit(_checked_sha(sha))
                 .create_status(state=state, target_url=target_url, description=description[:140], context=context)
             )
             return CommitStatus(id=status.id, state=status.state, context=status.context, target_url=target_url)
@@ -177,7 +197,7 @@ class GitHubClient:
 
     def repository(self, full_name: str) -> RepositoryInfo:
         def call() -> RepositoryInfo:
-            repo = self._github.get_repo(full_name)
+            repo = self._repo(full_name)
             return RepositoryInfo(full_name=repo.full_name, id=repo.id, default_branch=repo.default_branch)
 
         return self._call(call)
@@ -186,9 +206,7 @@ class GitHubClient:
         """One page of closed PRs into `base`, most recently updated first."""
 
         def call() -> list[PullRequestInfo]:
-            pulls = self._github.get_repo(full_name).get_pulls(
-                state="closed", base=base, sort="updated", direction="desc"
-            )
+            pulls = self._repo(full_name).get_pulls(state="closed", base=base, sort="updated", direction="desc")
             return [_pull_info(pr) for pr in pulls.get_page(page)]
 
         return self._call(call)
@@ -208,14 +226,14 @@ class GitHubClient:
                     action=item.action or "",
                     redelivery=bool(item.redelivery),
                 )
-                for item in self._github.get_repo(full_name).get_hook_deliveries(hook_id)
+                for item in self._repo(full_name).get_hook_deliveries(hook_id)
             ]
 
         return self._call(call)
 
     def redeliver(self, full_name: str, hook_id: int, delivery_id: int) -> None:
         """Ask GitHub to send a hook delivery again (PyGithub has no method for it yet)."""
-        url = f"/repos/{full_name}/hooks/{int(hook_id)}/deliveries/{int(delivery_id)}/attempts"
+        url = f"/repos/{_checked_full_name(full_name)}/hooks/{int(hook_id)}/deliveries/{int(delivery_id)}/attempts"
         self._call(lambda: self._github.requester.requestJsonAndCheck("POST", url))
 
     def rate_limit_reset_in(self) -> float:
@@ -238,7 +256,7 @@ def _pull_info(pr) -> PullRequestInfo:
         author_login=pr.user.login if pr.user else "",
         merged_at=pr.merged_at,
         updated_at=pr.updated_at,
-        merge_commit_sha=pr.merge_commit_sha or "",
+        merge_commit_sha=sha_or_blank(pr.merge_commit_sha or ""),
         base_branch=pr.base.ref,
         head_branch=pr.head.ref or "",
         head_repository=head_repo.full_name if head_repo else "",

@@ -11,7 +11,21 @@ from typing import Any
 
 from django.utils.dateparse import parse_datetime
 
+<<<<<<< HEAD
 from .client import PullRequestInfo
+=======
+from .. import services
+from ..choices import DeliveryStatus
+from ..models import HotfixPullRequest, MergedPullRequest, Repository, WebhookDelivery
+from .names import is_full_name, sha_or_blank
+from .rules import HotfixRules, hotfix_reasons
+
+logger = logging.getLogger(__name__)
+
+# Actions on an open PR after which a repository with overdue postmortems gets the debt status.
+DEBT_ACTIONS = frozenset({"opened", "synchronize", "reopened"})
+DONE_STATUSES = (DeliveryStatus.PROCESSED, DeliveryStatus.IGNORED)
+>>>>>>> s-untrusted
 
 
 class BadPayload(ValueError):
@@ -81,9 +95,12 @@ def parse_pull_request(payload: Any) -> PullRequestEvent:
     labels = _get(payload, "pull_request.labels", list, required=False) or []
     head_repo = _get(payload, "pull_request.head.repo", dict, required=False) or {}
     user = _get(payload, "pull_request.user", dict, required=False) or {}
+    full_name = _get(payload, "repository.full_name", str)
+    if not is_full_name(full_name):  # it goes into GitHub API paths later
+        raise BadPayload("`repository.full_name` is not a GitHub `owner/name`.")
     return PullRequestEvent(
         action=_get(payload, "action", str),
-        repository_full_name=_get(payload, "repository.full_name", str),
+        repository_full_name=full_name,
         repository_id=_get(payload, "repository.id", int, required=False),
         default_branch=_get(payload, "repository.default_branch", str, required=False) or "main",
         number=_get(payload, "pull_request.number", int),
@@ -91,10 +108,11 @@ def parse_pull_request(payload: Any) -> PullRequestEvent:
         author_login=storable(str(user.get("login") or "")),
         merged=merged,
         merged_at=merged_at,
-        merge_commit_sha=_get(payload, "pull_request.merge_commit_sha", str, required=False) or "",
+        # Anything but a full sha is dropped: it would be put in an API path.
+        merge_commit_sha=sha_or_blank(_get(payload, "pull_request.merge_commit_sha", str, required=False) or ""),
         base_branch=_get(payload, "pull_request.base.ref", str),
         head_branch=_get(payload, "pull_request.head.ref", str, required=False) or "",
-        head_sha=_get(payload, "pull_request.head.sha", str, required=False) or "",
+        head_sha=sha_or_blank(_get(payload, "pull_request.head.sha", str, required=False) or ""),
         head_repository=storable(str(head_repo.get("full_name") or "")),
         labels=tuple(storable(str(label.get("name", ""))) for label in labels if isinstance(label, dict)),
         html_url=_get(payload, "pull_request.html_url", str, required=False) or "",

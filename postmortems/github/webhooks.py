@@ -16,6 +16,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from ..models import WebhookDelivery
+from ..untrusted import MAX_JSON_DEPTH, too_deep
 from .events import payload_action
 from .publisher import publisher
 
@@ -108,6 +109,8 @@ def read_payload(body: bytes) -> tuple[str, dict]:
         raise NotJSON("The body is not valid JSON.") from None
     if not isinstance(payload, dict):
         raise NotJSON("The body must be a JSON object.")
+    if too_deep(body, payload):
+        raise NotJSON(f"The body nests deeper than {MAX_JSON_DEPTH} levels.")
     return body.decode("utf-8"), payload  # orjson has checked it is UTF-8
 
 

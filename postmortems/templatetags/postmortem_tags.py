@@ -12,6 +12,7 @@ from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 from ..choices import COLOURS
+from ..untrusted import safe_link
 
 register = template.Library()
 
@@ -41,6 +42,12 @@ def render_markdown(text: str | None) -> SafeString:
 @register.filter(name="markdown")
 def markdown_filter(text: str | None) -> SafeString:
     return render_markdown(text)
+
+
+@register.filter(name="safe_link")
+def safe_link_filter(url: str | None) -> str:
+    """The URL when it may be a link (https or GitHub's base), else "": show the text without a link."""
+    return safe_link(url)
 
 
 def badge_class(value: str) -> str:

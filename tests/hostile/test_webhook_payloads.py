@@ -21,6 +21,7 @@ from postmortems.choices import DeliveryStatus
 from postmortems.github.webhooks import signature_for
 from postmortems.models import HotfixPullRequest, MergedPullRequest, Postmortem, Repository, WebhookDelivery
 from postmortems.services import delivery_process
+from postmortems.untrusted import MAX_JSON_DEPTH, too_deep
 from tests.github.conftest import WEBHOOKS_DIR, hotfix_payload
 
 pytestmark = pytest.mark.django_db
@@ -150,3 +151,41 @@ def test_a_nul_byte_lone_surrogate_or_non_utf8_body_is_never_a_500(client, setti
         delivery.refresh_from_db()
         assert delivery.status == DeliveryStatus.FAILED
         assert delivery.last_error.startswith("Bad payload:"), delivery.last_error
+
+
+def _nested(depth: int) -> bytes:
+    """A real merged-hotfix body whose PR `body` holds arrays nested so that the whole is `depth` deep.
+
+    Built as text: Python's json would hit its own recursion limit first.
+    """
+    text = json.dumps(hotfix_payload(body="NEST"))
+    # The body object is level 1, `pull_request` 2, so the arrays bring it to `depth`.
+    return text.replace('"NEST"', "[" * (depth - 2) + "]" * (depth - 2)).encode()
+
+
+@pytest.mark.parametrize("depth", [MAX_JSON_DEPTH + 1, 940, 1023])
+def test_deep_nesting_is_refused_at_intake(deliver, depth):
+    response = deliver(_nested(depth))
+    assert response.status_code == 400
+    assert response.json() == {"error": f"The body nests deeper than {MAX_JSON_DEPTH} levels."}
+    assert not WebhookDelivery.objects.exists()
+
+
+def test_nesting_up_to_the_limit_is_stored_and_processed(deliver):
+    assert deliver(_nested(MAX_JSON_DEPTH)).status_code == 202
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == DeliveryStatus.PROCESSED, delivery.last_error
+
+
+@pytest.mark.parametrize(
+    ("body", "deep"),
+    [
+        ({"a": "[" * 500}, False),  # brackets inside a string are text, not nesting
+        ({"a": [[[1]]], "b": {"c": {"d": {}}}}, False),
+        ({"a": json.loads("[" * 300 + "]" * 300)}, True),
+        ({"a": json.loads('[{"k":' * 150 + "1" + "}]" * 150)}, True),
+        ({"wide": [[] for _ in range(1000)]}, False),  # many openings, little depth
+    ],
+)
+def test_too_deep_counts_levels_not_brackets(body, deep):
+    assert too_deep(json.dumps(body).encode(), body) is deep

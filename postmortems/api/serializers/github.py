@@ -6,13 +6,14 @@ from rest_framework import serializers
 
 from ...choices import DeliveryStatus
 from ...models import HotfixPullRequest, MergedPullRequest, WebhookDelivery
+from ._common import SafeLinkField
 
 
 class PullRequestSerializer(serializers.ModelSerializer):
     """A merged PR as the postmortem shows it (`introduced_by`)."""
 
     repository = serializers.CharField(source="repository.full_name", read_only=True)
-    url = serializers.URLField(read_only=True)
+    url = SafeLinkField()
     author = serializers.CharField(source="author_login", read_only=True)
 
     class Meta:
@@ -21,6 +22,8 @@ class PullRequestSerializer(serializers.ModelSerializer):
 
 
 class MergedPullRequestSerializer(PullRequestSerializer):
+    labels = serializers.ListField(child=serializers.CharField(), read_only=True)
+
     class Meta(PullRequestSerializer.Meta):
         fields = [
             *PullRequestSerializer.Meta.fields,
@@ -38,7 +41,7 @@ class HotfixPullRequestSerializer(serializers.ModelSerializer):
     repository = serializers.CharField(source="merged_pr.repository.full_name", read_only=True)
     number = serializers.IntegerField(source="merged_pr.number", read_only=True)
     title = serializers.CharField(source="merged_pr.title", read_only=True)
-    url = serializers.URLField(source="merged_pr.url", read_only=True)
+    url = SafeLinkField(source="merged_pr.url")
     author = serializers.CharField(source="merged_pr.author_login", read_only=True)
     merged_at = serializers.DateTimeField(source="merged_pr.merged_at", read_only=True)
 

@@ -9,7 +9,9 @@ from ._common import LONG_TEXT
 
 
 class CategorySerializer(serializers.ModelSerializer):
-    name = serializers.CharField(max_length=120)
+    name = serializers.CharField(
+        max_length=120, help_text="Unique. On creation with a blank slug, it needs a letter or digit to make one."
+    )
     slug = serializers.SlugField(
         max_length=120, required=False, allow_blank=True, help_text="Set once, on creation; from the name if blank."
     )
@@ -47,7 +49,10 @@ class ChecklistTemplateSerializer(serializers.ModelSerializer):
 
 class ChecklistReviseSerializer(serializers.Serializer):
     items = serializers.ListField(
-        child=serializers.CharField(max_length=300), min_length=1, max_length=200, help_text="The steps, in order."
+        child=serializers.CharField(max_length=300),
+        min_length=1,
+        max_length=200,
+        help_text="The steps, in order; each step once (compared ignoring case and surrounding spaces).",
     )
     change_note = serializers.CharField(max_length=300, allow_blank=True, required=False, default="")
 

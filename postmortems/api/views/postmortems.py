@@ -17,6 +17,9 @@ from ..base import ApiViewMixin
 from ..filters import PostmortemFilter
 from ._common import _deny_unless, _edit_message
 
+# The body of PUT …/checklist/: 1 to 500 entries (the schema is built from the same arguments).
+ASSESSMENTS = {"many": True, "allow_empty": False, "max_length": 500}
+
 
 @extend_schema_view(
     list=extend_schema(summary="List the postmortems you may see"),
@@ -140,24 +143,26 @@ class PostmortemViewSet(
     @extend_schema(
         methods=["GET"],
         summary="The checklist of this record and its assessment",
+        description="Paginated like every list; the steps in checklist order.",
         request=None,
         responses=s.ChecklistEntrySerializer(many=True),
+        filters=False,  # the record filters do not apply to its steps
     )
     @extend_schema(
         methods=["PUT"],
         summary="Assess checklist steps of a draft",
         description="Sets the assessment of each listed step (all or nothing); steps not listed keep theirs. "
         "Answers with the whole record, its gaps recomputed.",
-        request=s.AssessmentInputSerializer(many=True),
+        request=s.AssessmentInputSerializer(**ASSESSMENTS),
         responses=s.PostmortemSerializer,
     )
     @action(detail=True, methods=["get", "put"])
     def checklist(self, request, pk=None):
         if request.method == "GET":
-            postmortem = self.get_object()
-            return Response(self.get_serializer(postmortem).data["checklist"])
+            entries = self.get_serializer(self.get_object()).data["checklist"]
+            return self.get_paginated_response(self.paginate_queryset(entries))
         postmortem = self._editable()
-        data = s.AssessmentInputSerializer(data=request.data, many=True, allow_empty=False, max_length=500)
+        data = s.AssessmentInputSerializer(data=request.data, **ASSESSMENTS)
         data.is_valid(raise_exception=True)
         with transaction.atomic():
             for entry in data.validated_data:
