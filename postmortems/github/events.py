@@ -11,21 +11,8 @@ from typing import Any
 
 from django.utils.dateparse import parse_datetime
 
-<<<<<<< HEAD
 from .client import PullRequestInfo
-=======
-from .. import services
-from ..choices import DeliveryStatus
-from ..models import HotfixPullRequest, MergedPullRequest, Repository, WebhookDelivery
 from .names import is_full_name, sha_or_blank
-from .rules import HotfixRules, hotfix_reasons
-
-logger = logging.getLogger(__name__)
-
-# Actions on an open PR after which a repository with overdue postmortems gets the debt status.
-DEBT_ACTIONS = frozenset({"opened", "synchronize", "reopened"})
-DONE_STATUSES = (DeliveryStatus.PROCESSED, DeliveryStatus.IGNORED)
->>>>>>> s-untrusted
 
 
 class BadPayload(ValueError):

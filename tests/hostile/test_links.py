@@ -7,8 +7,8 @@ import re
 
 import pytest
 
-from postmortems.github.events import delivery_process
 from postmortems.models import MergedPullRequest, Postmortem, WebhookDelivery
+from postmortems.services import delivery_process
 from postmortems.untrusted import safe_link
 from tests.api.conftest import client_for
 from tests.factories import LeadFactory
