@@ -7,19 +7,19 @@ number of queries, whatever the amount of data) and returns a `MonthlyReport`;
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from django.utils import timezone
 
+from . import months
 from . import report_queries as q
 from .choices import UNCATEGORISED_SLUG
 from .models import Repository, Team
+from .months import shift_month
 from .report_queries import Period, Scope
 
-MONTH_RE = re.compile(r"^(\d{4})-(\d{2})$")
 TREND_MONTHS = 12
 
 
@@ -33,17 +33,11 @@ class ReportInputError(ValueError):
 
 
 def parse_month(raw: str | None, *, now: datetime | None = None) -> date:
-    """'YYYY-MM' → the first day of that month; empty → the current month in TIME_ZONE."""
-    today = timezone.localdate(now or timezone.now())
-    if not raw:
-        return today.replace(day=1)
-    match = MONTH_RE.match(raw.strip())
-    if not match or not 1 <= int(match.group(2)) <= 12 or int(match.group(1)) < 1970:
-        raise ReportInputError("month", f"month must be a calendar month written YYYY-MM, not {raw!r}.")
-    month = date(int(match.group(1)), int(match.group(2)), 1)
-    if month > today.replace(day=1):
-        raise ReportInputError("month", f"{raw} is in the future; pick this month or an earlier one.")
-    return month
+    """'YYYY-MM' → the first day of that month; empty → the current month in TIME_ZONE (see `months`)."""
+    try:
+        return months.report_month(raw, now=now)
+    except months.InvalidMonth as exc:
+        raise ReportInputError("month", str(exc)) from exc
 
 
 def resolve_scope(*, team: str | None = None, repository: str | None = None) -> Scope:
@@ -63,18 +57,12 @@ def resolve_scope(*, team: str | None = None, repository: str | None = None) -> 
     return Scope()
 
 
-def shift_month(month: date, delta: int) -> date:
-    index = month.year * 12 + month.month - 1 + delta
-    return date(index // 12, index % 12 + 1, 1)
-
-
 def month_period(month: date, *, now: datetime | None = None) -> Period:
     """The month [start, end) in TIME_ZONE; 'as of' is its end, or now for the current month."""
-    tz = timezone.get_default_timezone()
     now = now or timezone.now()
-    start = datetime(month.year, month.month, 1, tzinfo=tz)
+    start = months.month_start(month)
     following = shift_month(month, 1)
-    end = datetime(following.year, following.month, 1, tzinfo=tz)
+    end = months.month_start(following)
     as_of = min(end, now)
     return Period(
         label=f"{month:%Y-%m}",
