@@ -34,7 +34,8 @@ def parse_month(text: str) -> date:
     """'YYYY-MM' → the first day of that month; anything else raises `InvalidMonth`."""
     match = _MONTH.fullmatch(text.strip())
     if match is None:
-        raise InvalidMonth(f"Give the month as YYYY-MM, e.g. 2026-03, not {text!r}.")
+        # Not echoing the text: it can hold anything, and form errors treat % as a placeholder.
+        raise InvalidMonth("Give the month as YYYY-MM, e.g. 2026-03.")
     year, month = int(match.group(1)), int(match.group(2))
     if year < FIRST_YEAR:
         raise InvalidMonth(f"{text.strip()} is before {FIRST_YEAR}-01; nothing is recorded that early.")

@@ -111,7 +111,7 @@ def test_report_month_applies_the_same_format_and_range_as_lists():
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("month", ["1969-12", "0001-01", "2026-13", "٢٠٢٦-٠٣"])
+@pytest.mark.parametrize("month", ["1969-12", "0001-01", "2026-13", "٢٠٢٦-٠٣", "%", "20%d-%s", "\x00"])
 def test_every_api_door_refuses_the_same_months(lead, month):
     client = client_for(lead)
     for path in ("/api/v1/postmortems/", "/api/v1/merged-prs/"):
