@@ -171,7 +171,7 @@ def measure(client, month_bounds) -> dict:
     from django.utils import timezone
     from full_sql import full_report_numbers  # next to this script, which is on sys.path
 
-    from postmortems.reports import parse_month
+    from postmortems.months import parse_month
 
     url = f"/api/v1/reports/monthly/?month={MONTH}"
     executed: list[str] = []
@@ -248,7 +248,8 @@ def main() -> None:
     from django.test import Client
 
     from postmortems.models import ChecklistTemplateVersion, FailureCategory, Repository, User
-    from postmortems.reports import month_period, parse_month
+    from postmortems.months import parse_month
+    from postmortems.reports import month_period
 
     with connection.cursor() as cursor:
         cursor.execute(SETUP_SQL)

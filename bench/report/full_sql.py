@@ -8,7 +8,7 @@ the existing indexes, no ORM, no temporary tables, nothing precomputed.
 `full_report_numbers(cursor, month, tz)` returns the same dict as
 `build_monthly_report(month).as_json()`; Python only places the aggregated rows.
 
-The definitions are those of `postmortems/report_queries.py`: dismissed postmortems
+The definitions are those of `postmortems/reports/queries.py`: dismissed postmortems
 (and their actions, assessments and proposed steps) are left out; a postmortem belongs
 to the month of its `anchor_at`; months are calendar months in TIME_ZONE; "as of"
 numbers (overdue, backlog) are taken at the month's end, or now for the current month.
@@ -20,7 +20,8 @@ from collections import defaultdict
 from datetime import date, datetime, tzinfo
 from typing import Any
 
-from postmortems.reports import month_period, shift_month
+from postmortems.months import shift_month
+from postmortems.reports import month_period
 
 TREND_MONTHS = 12
 UNCATEGORISED_NAME = "Not yet categorised"

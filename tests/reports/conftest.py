@@ -1,0 +1,22 @@
+"""The report tests share the hand-built data set of `dataset.py`, read in New York time."""
+
+import pytest
+
+from tests.reports import dataset
+
+
+@pytest.fixture
+def ny(settings):
+    settings.TIME_ZONE = dataset.TZ_NAME
+    settings.CELERY_TIMEZONE = dataset.TZ_NAME
+
+
+@pytest.fixture
+def data(db, ny):
+    return dataset.build()
+
+
+@pytest.fixture
+def signed_in(client, engineer):
+    client.force_login(engineer)
+    return client
