@@ -337,6 +337,12 @@ def write_results(results: list[dict]) -> None:
         "",
     ]
     section = "\n".join(lines)
+    _replace_section(section)
+    print(section)
+
+
+def _replace_section(section: str) -> None:
+    """Put this benchmark's section into bench/RESULTS.md, in place of the previous run's."""
     path = ROOT / "bench" / "RESULTS.md"
     text = path.read_text() if path.exists() else "# Benchmark results\n\n"
     start = text.find("## Monthly report")
@@ -346,7 +352,6 @@ def write_results(results: list[dict]) -> None:
     else:
         text = text.rstrip("\n") + "\n\n" + section
     path.write_text(text)
-    print(section)
 
 
 if __name__ == "__main__":
