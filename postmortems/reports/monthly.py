@@ -43,19 +43,20 @@ def _rate(part: int, whole: int) -> float | None:
 
 @dataclass(frozen=True)
 class _Facts:
-    """Everything the queries return for one report."""
+    """Everything the queries return for one report. Dicts are keyed by month label ("YYYY-MM");
+    the headline's lists hold [last month, this month]; `backlog` one entry per trend month."""
 
-    pull_requests: dict[str, q.PullRequestCounts]  # month label →
-    postmortems: list[q.PostmortemCounts]  # [last month, this month]
-    mttr: list[q.Percentiles]  # [last month, this month]
-    approval: list[float | None]  # [last month, this month]
-    lifetime: tuple[int, q.Percentiles]
+    pull_requests: dict[str, q.PullRequestCounts]
+    postmortems: list[q.PostmortemCounts]
+    mttr: list[q.Percentiles]
+    approval: list[float | None]
+    lifetime: tuple[int, q.Percentiles]  # how many defects, and their lifetime percentiles
     categories: CategoryHistory
-    profiles: dict[str, q.MonthProfile]  # month label →
-    items: dict[str, list[ChecklistItemGaps]]  # month label →
+    profiles: dict[str, q.MonthProfile]
+    items: dict[str, list[ChecklistItemGaps]]
     missing: list[MissingItem]
     flows: q.ActionFlows
-    backlog: list[q.ActionBacklog]  # per trend month
+    backlog: list[q.ActionBacklog]
 
 
 def _read(scope: Scope, window: ReportWindow) -> _Facts:

@@ -1,5 +1,7 @@
 """The report tests share the hand-built data set of `dataset.py`, read in New York time."""
 
+import re
+
 import pytest
 
 from tests.reports import dataset
@@ -20,3 +22,9 @@ def data(db, ny):
 def signed_in(client, engineer):
     client.force_login(engineer)
     return client
+
+
+def page_headline(html: str) -> dict[str, str]:
+    """The headline table of a report page: metric label → this month's value as shown."""
+    rows = re.findall(r'<tr data-metric="([^"]+)">\s*<th scope="row">[^<]*</th>\s*<td class="num">([^<]*)</td>', html)
+    return dict(rows)

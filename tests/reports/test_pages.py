@@ -8,17 +8,14 @@ from django.urls import reverse
 
 from postmortems.views.plotly_assets import plotly_asset_urls
 
-
-def _page_headline(html: str) -> dict[str, str]:
-    rows = re.findall(r'<tr data-metric="([^"]+)">\s*<th scope="row">[^<]*</th>\s*<td class="num">([^<]*)</td>', html)
-    return dict(rows)
+from .conftest import page_headline
 
 
 def test_page_shows_the_same_numbers_with_change_from_last_month(data, signed_in):
     response = signed_in.get("/reports/monthly/2026-03/")
     assert response.status_code == 200
     html = response.content.decode()
-    headline = _page_headline(html)
+    headline = page_headline(html)
     assert headline["Deployments"] == "5"
     assert headline["Hotfixes"] == "3"
     assert headline["Hotfix rate"] == "60%"

@@ -12,7 +12,8 @@ from postmortems.models import ReportSnapshot
 from postmortems.services.report_snapshots import monthly_snapshot_run
 from tests.factories import MergedPullRequestFactory
 from tests.reports import dataset
-from tests.reports.test_pages import _page_headline
+
+from .conftest import page_headline
 
 
 def test_snapshot_stored_once_and_leads_mailed_once(data, lead, staff, time_machine):
@@ -51,15 +52,15 @@ def test_snapshot_pages_and_regenerate_command(data, signed_in):
     assert f"/reports/snapshots/{snapshot.pk}/" in listing
     detail = signed_in.get(f"/reports/snapshots/{snapshot.pk}/")
     assert detail.status_code == 200
-    assert _page_headline(detail.content.decode())["Deployments"] == "5"
+    assert page_headline(detail.content.decode())["Deployments"] == "5"
 
 
 def test_snapshot_keeps_its_numbers_when_the_data_changes(data, signed_in):
     call_command("report_snapshot", "2026-03", stdout=io.StringIO())
     snapshot = ReportSnapshot.objects.get()
     MergedPullRequestFactory(repository=data["repo_a"], merged_at=dataset.utc(2026, 3, 9, 12))
-    assert _page_headline(signed_in.get("/reports/monthly/2026-03/").content.decode())["Deployments"] == "6"
-    assert _page_headline(signed_in.get(f"/reports/snapshots/{snapshot.pk}/").content.decode())["Deployments"] == "5"
+    assert page_headline(signed_in.get("/reports/monthly/2026-03/").content.decode())["Deployments"] == "6"
+    assert page_headline(signed_in.get(f"/reports/snapshots/{snapshot.pk}/").content.decode())["Deployments"] == "5"
     rows = list(
         csv.reader(io.StringIO(signed_in.get(f"/reports/snapshots/{snapshot.pk}/?format=csv").content.decode()))
     )
