@@ -2,35 +2,15 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from zoneinfo import ZoneInfo
 
-from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from .choices import ActionKind, ActionStatus, PostmortemStatus
 from .models import OPEN_STATUSES, ChecklistAssessment, MissingChecklistItem, Postmortem, PreventionAction, User
 from .workflow import is_lead
-
-_MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
-
-
-def month_bounds(value: str) -> tuple[datetime, datetime | None]:
-    """The first instant of a "YYYY-MM" month in TIME_ZONE and of the month after (None past year 9999)."""
-    match = _MONTH.match(value or "")
-    if not match or int(match.group(1)) < 1:
-        raise ValidationError("Give the month as YYYY-MM, e.g. 2026-03.")
-    year, month = int(match.group(1)), int(match.group(2))
-    zone = ZoneInfo(settings.TIME_ZONE)
-    start = datetime(year, month, 1, tzinfo=zone)
-    if (year, month) == (9999, 12):
-        return start, None
-    end = datetime(year + month // 12, month % 12 + 1, 1, tzinfo=zone)
-    return start, end
 
 
 def overdue_q(now: datetime | None = None) -> Q:

@@ -1,4 +1,4 @@
-"""Routes of the web app (the API and reports have their own)."""
+"""Routes of the web app, the monthly report's pages included (the API has its own)."""
 
 from django.urls import path
 
@@ -26,4 +26,10 @@ urlpatterns = [
     path("settings/missing-items/<int:pk>/promote/", views.missing_item_promote, name="missing_item_promote"),
     path("settings/repositories/", views.repository_list, name="repository_list"),
     path("settings/repositories/<int:pk>/", views.repository_edit, name="repository_edit"),
+    path("reports/monthly/", views.monthly_report, name="report-monthly"),
+    path("reports/monthly/<str:month>/", views.monthly_report, name="report-monthly-month"),
+    path("reports/snapshots/", views.snapshot_list, name="report-snapshots"),
+    path("reports/snapshots/<int:pk>/", views.snapshot_detail, name="report-snapshot"),
+    path("reports/assets/plotly-<str:digest>.js", views.plotly_js, name="report-plotly-js"),
+    path("reports/assets/plotly-<str:digest>.css", views.plotly_css, name="report-plotly-css"),
 ]

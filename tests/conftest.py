@@ -2,6 +2,7 @@
 
 import os
 import socket
+from typing import NoReturn
 from urllib.parse import urlparse
 
 import pytest
@@ -37,15 +38,19 @@ def _reachable(url: str, default_port: int) -> bool:
         return False
 
 
+def unavailable(message: str) -> NoReturn:
+    """A skip locally, a failure in CI: there, a missing service or program must not pass unnoticed."""
+    if IN_CI:
+        pytest.fail(message)
+    pytest.skip(message)
+
+
 def require_service(name: str, env_var: str, default_port: int) -> str:
     """The service URL, or a skip locally / a failure in CI when it is not there."""
     url = os.environ.get(env_var, "")
     if url and _reachable(url, default_port):
         return url
-    message = f"{name} is not reachable ({env_var}={url or 'unset'})"
-    if IN_CI:
-        pytest.fail(message)
-    pytest.skip(message)
+    unavailable(f"{name} is not reachable ({env_var}={url or 'unset'})")
 
 
 @pytest.fixture

@@ -6,7 +6,6 @@ from django.templatetags.static import static
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitView
 
-from postmortems import report_views
 from postmortems.api.token_views import token_page
 from postmortems.github.webhooks import github_webhook
 from postmortems.health import healthz
@@ -21,14 +20,6 @@ def favicon(request: HttpRequest) -> HttpResponseRedirect:
 urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("postmortems.accounts_urls")),
-    # The monthly reliability report (before any api/v1/ include, which defines no reports route).
-    path("api/v1/reports/monthly/", report_views.MonthlyReportAPIView.as_view(), name="api-report-monthly"),
-    path("reports/monthly/", report_views.monthly_report, name="report-monthly"),
-    path("reports/monthly/<str:month>/", report_views.monthly_report, name="report-monthly-month"),
-    path("reports/snapshots/", report_views.snapshot_list, name="report-snapshots"),
-    path("reports/snapshots/<int:pk>/", report_views.snapshot_detail, name="report-snapshot"),
-    path("reports/assets/plotly-<str:digest>.js", report_views.plotly_js, name="report-plotly-js"),
-    path("reports/assets/plotly-<str:digest>.css", report_views.plotly_css, name="report-plotly-css"),
     path("webhooks/github/", github_webhook, name="github-webhook"),
     path("api/v1/", include("postmortems.api.urls")),
     path("api/schema/", SpectacularAPIView.as_view(), name="api-schema"),

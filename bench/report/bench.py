@@ -171,7 +171,7 @@ def measure(client, month_bounds) -> dict:
     from django.utils import timezone
     from full_sql import full_report_numbers  # next to this script, which is on sys.path
 
-    from postmortems.reports import parse_month
+    from postmortems.months import parse_month
 
     url = f"/api/v1/reports/monthly/?month={MONTH}"
     executed: list[str] = []
@@ -248,7 +248,8 @@ def main() -> None:
     from django.test import Client
 
     from postmortems.models import ChecklistTemplateVersion, FailureCategory, Repository, User
-    from postmortems.reports import month_period, parse_month
+    from postmortems.months import parse_month
+    from postmortems.reports import month_period
 
     with connection.cursor() as cursor:
         cursor.execute(SETUP_SQL)
@@ -336,6 +337,12 @@ def write_results(results: list[dict]) -> None:
         "",
     ]
     section = "\n".join(lines)
+    _replace_section(section)
+    print(section)
+
+
+def _replace_section(section: str) -> None:
+    """Put this benchmark's section into bench/RESULTS.md, in place of the previous run's."""
     path = ROOT / "bench" / "RESULTS.md"
     text = path.read_text() if path.exists() else "# Benchmark results\n\n"
     start = text.find("## Monthly report")
@@ -345,7 +352,6 @@ def write_results(results: list[dict]) -> None:
     else:
         text = text.rstrip("\n") + "\n\n" + section
     path.write_text(text)
-    print(section)
 
 
 if __name__ == "__main__":

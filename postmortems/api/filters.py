@@ -11,14 +11,20 @@ from drf_spectacular.utils import extend_schema_field
 
 from ..choices import DeliveryStatus, PostmortemStatus
 from ..models import FailureCategory, MergedPullRequest, Postmortem, PreventionAction, WebhookDelivery
-from ..selectors import month_bounds, overdue_q
+from ..months import InvalidMonth, month_bounds, parse_month
+from ..selectors import overdue_q
 
 
 class MonthField(forms.CharField):
+    """A report month, YYYY-MM (see `months.parse_month`); an unusable one is a 400 naming the parameter."""
+
     def clean(self, value):
         value = super().clean(value)
         if value:
-            month_bounds(value)  # raises a ValidationError naming the expected format
+            try:
+                parse_month(value)
+            except InvalidMonth as exc:
+                raise ValidationError(str(exc)) from exc
         return value
 
 
@@ -55,7 +61,7 @@ class MonthFilter(django_filters.CharFilter):
     def filter(self, qs: QuerySet, value: str) -> QuerySet:
         if not value:
             return qs
-        start, end = month_bounds(value)
+        start, end = month_bounds(parse_month(value))
         qs = qs.filter(**{f"{self.field_name}__gte": start})
         return qs.filter(**{f"{self.field_name}__lt": end}) if end else qs
 

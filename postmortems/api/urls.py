@@ -1,12 +1,11 @@
-"""Routes of the REST API, mounted at /api/v1/ (namespace `api`)."""
+"""Routes of the REST API, mounted at /api/v1/: the resources (namespace `api`) and the monthly report."""
 
-from django.urls import re_path
+from django.urls import include, path, re_path
 from rest_framework.routers import DefaultRouter
 
 from . import views
 from .base import api_not_found
-
-app_name = "api"
+from .views.reports import MonthlyReportAPIView
 
 router = DefaultRouter()
 router.register("postmortems", views.PostmortemViewSet, basename="postmortem")
@@ -18,4 +17,12 @@ router.register("teams", views.TeamViewSet, basename="team")
 router.register("merged-prs", views.MergedPullRequestViewSet, basename="merged-pr")
 router.register("webhook-deliveries", views.WebhookDeliveryViewSet, basename="webhook-delivery")
 
-urlpatterns = [*router.urls, re_path(r"^.*$", api_not_found, name="not-found")]
+# The resources, reversed as `api:<name>`; the catch-all comes last so any other path under
+# /api/v1/ answers a JSON 404 rather than the site's HTML page.
+resources = ([*router.urls, re_path(r"^.*$", api_not_found, name="not-found")], "api")
+
+urlpatterns = [
+    # Before the catch-all, and outside the namespace: its name has always been `api-report-monthly`.
+    path("reports/monthly/", MonthlyReportAPIView.as_view(), name="api-report-monthly"),
+    path("", include(resources)),
+]

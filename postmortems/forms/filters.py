@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import django_filters
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import Q, QuerySet
 
 from ..choices import PostmortemStatus, Severity
 from ..models import FailureCategory, Postmortem, Repository, Team
-from ..selectors import month_bounds, overdue_q
+from ..months import InvalidMonth, month_bounds, parse_month
+from ..selectors import overdue_q
 
 SORTS = {
     "-created": ("-created_at", "-pk"),
@@ -72,8 +72,8 @@ class PostmortemFilter(django_filters.FilterSet):
 
     def filter_month(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
         try:
-            start, end = month_bounds(value.strip())
-        except ValidationError:
+            start, end = month_bounds(parse_month(value))
+        except InvalidMonth:
             return queryset.none()
         queryset = queryset.filter(anchor_at__gte=start)
         return queryset.filter(anchor_at__lt=end) if end else queryset

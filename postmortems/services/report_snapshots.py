@@ -12,9 +12,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from ..models import LEADS_GROUP, ReportSnapshot, User
-from ..report_export import headline_rows
-from ..report_queries import Scope
-from ..reports import build_monthly_report, parse_month, shift_month
+from ..months import last_complete_month
+from ..reports import MonthlyReport, Scope, build_monthly_report, headline_rows
 
 
 def report_snapshot_store(
@@ -56,13 +55,12 @@ def _fmt(value, kind: str) -> str:
 
 
 def _summary(snapshot: ReportSnapshot) -> str:
-    data = snapshot.data
+    report = MonthlyReport.from_json(snapshot.data)
     url = settings.SITE_URL + reverse("report-snapshot", args=[snapshot.pk])
     lines = [f"Monthly reliability report for {snapshot.month_label} ({snapshot.scope_label}).", ""]
-    for row in headline_rows(data):
-        value, previous = (_fmt(row[key], row["kind"]) for key in ("value", "previous"))
-        lines.append(f"- {row['label']}: {value} (last month {previous})")
-    recurring = ", ".join(c["name"] for c in data.get("recurring_categories", [])) or "none"
+    for row in headline_rows(report):
+        lines.append(f"- {row.label}: {_fmt(row.value, row.kind)} (last month {_fmt(row.previous, row.kind)})")
+    recurring = ", ".join(c.name for c in report.recurring_categories) or "none"
     lines += ["", f"Recurring failure categories: {recurring}", "", f"The full report with charts: {url}"]
     return "\n".join(lines)
 
@@ -89,7 +87,6 @@ def report_snapshot_email_leads(*, snapshot: ReportSnapshot, now: datetime | Non
 def monthly_snapshot_run(*, now: datetime | None = None) -> ReportSnapshot:
     """The beat job of the 1st: store last month's report (all teams) and mail the leads, once."""
     now = now or timezone.now()
-    last_month = shift_month(parse_month(None, now=now), -1)
-    snapshot, _ = report_snapshot_store(month=last_month, now=now)
+    snapshot, _ = report_snapshot_store(month=last_complete_month(now), now=now)
     report_snapshot_email_leads(snapshot=snapshot, now=now)
     return snapshot

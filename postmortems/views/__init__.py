@@ -13,7 +13,9 @@ from .lead_settings import (
     repository_list,
     settings_index,
 )
+from .plotly_assets import plotly_css, plotly_js
 from .records import postmortem_create, postmortem_detail, postmortem_edit, postmortem_list
+from .reports import monthly_report, snapshot_detail, snapshot_list
 from .workflow import (
     action_status,
     postmortem_approve,
@@ -33,6 +35,9 @@ __all__ = [
     "colours_css",
     "inbox",
     "missing_item_promote",
+    "monthly_report",
+    "plotly_css",
+    "plotly_js",
     "postmortem_approve",
     "postmortem_create",
     "postmortem_detail",
@@ -45,4 +50,6 @@ __all__ = [
     "repository_edit",
     "repository_list",
     "settings_index",
+    "snapshot_detail",
+    "snapshot_list",
 ]

@@ -29,7 +29,22 @@ def utc(*args: int) -> datetime:
     return datetime(*args, tzinfo=UTC)
 
 
+def _pr(repo, when, hotfix=False, **kw):
+    return MergedPullRequestFactory(repository=repo, merged_at=when, is_hotfix=hotfix, **kw)
+
+
+def _pm(repo, anchor, **kw):
+    kw.setdefault("status", PostmortemStatus.DRAFT)
+    return PostmortemFactory(repository=repo, team=repo.team, anchor_at=anchor, **kw)
+
+
+def _action(postmortem, created, due, **kw):
+    kw.setdefault("kind", ActionKind.PROCESS)
+    return PreventionActionFactory(postmortem=postmortem, created_at=created, due_date=due, **kw)
+
+
 def build() -> dict:
+    """Every record of the data set, created in a fixed order (factory sequences stay the same)."""
     alpha = TeamFactory(slug="alpha", name="Alpha")
     beta = TeamFactory(slug="beta", name="Beta")
     repo_a = RepositoryFactory(full_name="acme/forecast", team=alpha)
@@ -37,26 +52,31 @@ def build() -> dict:
     c1 = FailureCategory.objects.get(slug="untested-downstream-dependency")
     c2 = FailureCategory.objects.get(slug="environment-specific-configuration")
     c3 = FailureCategory.objects.get(slug="data-or-schema-change")
+    prs = _pull_requests(repo_a, repo_b)
+    pm1, pm2 = _march_with_two_hotfix_merges(repo_a, repo_b, c1, c2, prs)
+    _pm3, pm4 = _march_at_the_edges(repo_a, c2, c3, prs)
+    pm_jan, pm_feb, pm_dismissed = _other_months_and_dismissed(repo_a, repo_b, c1, c3, prs)
+    _checklist(pm1, pm2, pm4, pm_jan, pm_dismissed)
+    _actions(pm1, pm2, pm4, pm_feb, pm_jan, pm_dismissed)
+    return {"alpha": alpha, "beta": beta, "repo_a": repo_a, "repo_b": repo_b, "pm1": pm1}
 
-    def pr(repo, when, hotfix=False, **kw):
-        return MergedPullRequestFactory(repository=repo, merged_at=when, is_hotfix=hotfix, **kw)
 
+def _pull_requests(repo_a, repo_b) -> dict:
     # Deployments. January 2026 has none at all (hotfix rate null).
-    pr1 = pr(repo_a, utc(2026, 3, 1, 5, 30))  # Mar 1 00:30 EST → March
-    pr(repo_a, utc(2026, 3, 1, 4, 30))  # Feb 28 23:30 EST → February (March in UTC!)
-    pr3 = pr(repo_a, utc(2026, 4, 1, 3, 30), hotfix=True)  # Mar 31 23:30 EDT → March, hotfix of PM3
-    pr(repo_a, utc(2026, 4, 1, 4, 30))  # Apr 1 00:30 EDT → April
-    pr5 = pr(repo_b, utc(2026, 3, 15, 12), hotfix=True)  # PM1's first hotfix → March
-    pr6 = pr(repo_b, utc(2026, 4, 10, 12), hotfix=True)  # PM1's second hotfix → April
-    pr7 = pr(repo_a, utc(2026, 3, 20, 12), hotfix=True)  # PM2 → March
-    pr8 = pr(repo_a, utc(2026, 3, 5, 12), hotfix=True)  # dismissed: a deployment, not a hotfix
+    pr1 = _pr(repo_a, utc(2026, 3, 1, 5, 30))  # Mar 1 00:30 EST → March
+    _pr(repo_a, utc(2026, 3, 1, 4, 30))  # Feb 28 23:30 EST → February (March in UTC!)
+    pr3 = _pr(repo_a, utc(2026, 4, 1, 3, 30), hotfix=True)  # Mar 31 23:30 EDT → March, hotfix of PM3
+    _pr(repo_a, utc(2026, 4, 1, 4, 30))  # Apr 1 00:30 EDT → April
+    pr5 = _pr(repo_b, utc(2026, 3, 15, 12), hotfix=True)  # PM1's first hotfix → March
+    pr6 = _pr(repo_b, utc(2026, 4, 10, 12), hotfix=True)  # PM1's second hotfix → April
+    pr7 = _pr(repo_a, utc(2026, 3, 20, 12), hotfix=True)  # PM2 → March
+    pr8 = _pr(repo_a, utc(2026, 3, 5, 12), hotfix=True)  # dismissed: a deployment, not a hotfix
+    return {"pr1": pr1, "pr3": pr3, "pr5": pr5, "pr6": pr6, "pr7": pr7, "pr8": pr8}
 
-    def pm(repo, anchor, **kw):
-        kw.setdefault("status", PostmortemStatus.DRAFT)
-        return PostmortemFactory(repository=repo, team=repo.team, anchor_at=anchor, **kw)
 
+def _march_with_two_hotfix_merges(repo_a, repo_b, c1, c2, prs: dict) -> tuple:
     # PM1: two hotfix PRs in different months; belongs to March (earliest merge). MTTR 4 h.
-    pm1 = pm(
+    pm1 = _pm(
         repo_b,
         utc(2026, 3, 15, 12),
         category=c1,
@@ -70,11 +90,11 @@ def build() -> dict:
         gap_kind="skipped",
         gap_skipped=True,
     )
-    HotfixPullRequest.objects.create(merged_pr=pr5, postmortem=pm1)
-    HotfixPullRequest.objects.create(merged_pr=pr6, postmortem=pm1)
+    HotfixPullRequest.objects.create(merged_pr=prs["pr5"], postmortem=pm1)
+    HotfixPullRequest.objects.create(merged_pr=prs["pr6"], postmortem=pm1)
     # PM2: MTTR 2 h; due in March, approved in April (late; overdue at the end of March).
     # Introduced by pr1 (Mar 1 05:30 UTC) → hotfix Mar 20 12:00 UTC: the defect lived 462.5 h.
-    pm2 = pm(
+    pm2 = _pm(
         repo_a,
         utc(2026, 3, 20, 12),
         category=c2,
@@ -85,14 +105,18 @@ def build() -> dict:
         due_at=utc(2026, 3, 25, 12),
         approved_at=utc(2026, 4, 2, 12),
         status=PostmortemStatus.APPROVED,
-        introduced_by=pr1,
+        introduced_by=prs["pr1"],
         gap_kind="skipped",
         gap_skipped=True,
         gap_ineffective=True,
     )
-    HotfixPullRequest.objects.create(merged_pr=pr7, postmortem=pm2)
+    HotfixPullRequest.objects.create(merged_pr=prs["pr7"], postmortem=pm2)
+    return pm1, pm2
+
+
+def _march_at_the_edges(repo_a, c2, c3, prs: dict) -> tuple:
     # PM3: merged Mar 31 23:30 EDT → March; created then too; due in April; checklist not assessed.
-    pm3 = pm(
+    pm3 = _pm(
         repo_a,
         utc(2026, 4, 1, 3, 30),
         category=c2,
@@ -102,9 +126,9 @@ def build() -> dict:
         created_at=utc(2026, 4, 1, 3, 30),
         due_at=utc(2026, 4, 6, 3, 30),
     )
-    HotfixPullRequest.objects.create(merged_pr=pr3, postmortem=pm3)
+    HotfixPullRequest.objects.create(merged_pr=prs["pr3"], postmortem=pm3)
     # PM4: no PR (anchored on resolved_at); MTTR 6 h; in review and overdue; recurred despite prevention.
-    pm4 = pm(
+    pm4 = _pm(
         repo_a,
         utc(2026, 3, 10, 15),
         category=c3,
@@ -118,8 +142,12 @@ def build() -> dict:
         gap_kind="missing",
         gap_missing=True,
     )
+    return pm3, pm4
+
+
+def _other_months_and_dismissed(repo_a, repo_b, c1, c3, prs: dict) -> tuple:
     # Earlier months: c3 in January (so March's c3 recurs across months), c1 in December (too early).
-    pm_jan = pm(
+    pm_jan = _pm(
         repo_a,
         utc(2026, 1, 20, 12),
         category=c3,
@@ -132,7 +160,7 @@ def build() -> dict:
         status=PostmortemStatus.APPROVED,
         gap_kind="none",
     )
-    pm(
+    _pm(
         repo_b,
         utc(2025, 12, 10, 12),
         category=c1,
@@ -142,7 +170,7 @@ def build() -> dict:
         status=PostmortemStatus.APPROVED,
     )
     # February, no category, no PR: approved in March (counts as approved in March; no approval time).
-    pm_feb = pm(
+    pm_feb = _pm(
         repo_b,
         utc(2026, 2, 10, 12),
         created_at=utc(2026, 2, 10, 12),
@@ -151,7 +179,7 @@ def build() -> dict:
         status=PostmortemStatus.APPROVED,
     )
     # Dismissed: not an incident. Would otherwise be opened, overdue and a hotfix in March.
-    pm_dismissed = pm(
+    pm_dismissed = _pm(
         repo_a,
         utc(2026, 3, 5, 12),
         category=c1,
@@ -161,8 +189,11 @@ def build() -> dict:
         dismissal_reason="Not a hotfix after all.",
         dismissed_at=utc(2026, 3, 6, 12),
     )
-    HotfixPullRequest.objects.create(merged_pr=pr8, postmortem=pm_dismissed)
+    HotfixPullRequest.objects.create(merged_pr=prs["pr8"], postmortem=pm_dismissed)
+    return pm_jan, pm_feb, pm_dismissed
 
+
+def _checklist(pm1, pm2, pm4, pm_jan, pm_dismissed) -> None:
     # Checklist: item 1 skipped twice in March (once it would have caught it), item 2 followed but ineffective.
     items = list(pm1.checklist_version.items.order_by("position"))
     staging, config_diff = items[0], items[1]
@@ -178,15 +209,13 @@ def build() -> dict:
         postmortem=pm4, text='=HYPERLINK("x") compare row counts', proposed_at=utc(2026, 3, 10, 16)
     )
 
-    def action(postmortem, created, due, **kw):
-        kw.setdefault("kind", ActionKind.PROCESS)
-        return PreventionActionFactory(postmortem=postmortem, created_at=created, due_date=due, **kw)
 
+def _actions(pm1, pm2, pm4, pm_feb, pm_jan, pm_dismissed) -> None:
     done = {"status": ActionStatus.DONE, "evidence_url": "https://example.com/pr/1"}
-    action(pm1, utc(2026, 3, 15, 13), date(2026, 3, 25), completed_at=utc(2026, 3, 24, 15), kind="test", **done)
-    action(pm1, utc(2026, 3, 16, 9), date(2026, 3, 28), completed_at=utc(2026, 4, 2, 9), **done)  # late
-    action(pm2, utc(2026, 3, 21, 9), date(2026, 4, 10))  # open, due in April
-    action(
+    _action(pm1, utc(2026, 3, 15, 13), date(2026, 3, 25), completed_at=utc(2026, 3, 24, 15), kind="test", **done)
+    _action(pm1, utc(2026, 3, 16, 9), date(2026, 3, 28), completed_at=utc(2026, 4, 2, 9), **done)  # late
+    _action(pm2, utc(2026, 3, 21, 9), date(2026, 4, 10))  # open, due in April
+    _action(
         pm4,
         utc(2026, 3, 10, 16),
         date(2026, 3, 31),
@@ -194,11 +223,10 @@ def build() -> dict:
         expires_at=date(2026, 3, 20),
     )  # open at month end, past due (31 < Apr 1), expired mitigation
     # Completed Mar 3 23:30 EST (Mar 4 04:30 UTC): on its due date in TIME_ZONE, so on time.
-    action(pm_feb, utc(2026, 2, 11, 9), date(2026, 3, 3), completed_at=utc(2026, 3, 4, 4, 30), **done)
-    action(pm_feb, utc(2026, 2, 11, 9), date(2026, 3, 15), status=ActionStatus.WONT_DO, wont_do_reason="Dup.")
-    action(pm_jan, utc(2026, 1, 21, 9), date(2026, 2, 1), completed_at=utc(2026, 2, 5, 9), **done)
-    action(pm_dismissed, utc(2026, 3, 6, 9), date(2026, 3, 10))  # dismissed: ignored
-    return {"alpha": alpha, "beta": beta, "repo_a": repo_a, "repo_b": repo_b, "pm1": pm1}
+    _action(pm_feb, utc(2026, 2, 11, 9), date(2026, 3, 3), completed_at=utc(2026, 3, 4, 4, 30), **done)
+    _action(pm_feb, utc(2026, 2, 11, 9), date(2026, 3, 15), status=ActionStatus.WONT_DO, wont_do_reason="Dup.")
+    _action(pm_jan, utc(2026, 1, 21, 9), date(2026, 2, 1), completed_at=utc(2026, 2, 5, 9), **done)
+    _action(pm_dismissed, utc(2026, 3, 6, 9), date(2026, 3, 10))  # dismissed: ignored
 
 
 EXPECTED_MARCH = {

@@ -7,6 +7,7 @@ from urllib.parse import urlparse
 import pytest
 from django.conf import settings as django_settings
 
+from tests.conftest import unavailable
 from tests.reports import dataset
 
 SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
@@ -18,7 +19,7 @@ LOCAL_HOSTS = {"127.0.0.1", "localhost"}
 @pytest.mark.django_db(transaction=True)
 def test_report_page_renders_plotly_charts_locally(live_server, client, engineer, settings):
     if not shutil.which(CHROMIUM):
-        pytest.skip("Debian's chromium is not installed")
+        unavailable(f"Chromium is missing at {CHROMIUM}: install Debian's chromium package")
     from playwright.sync_api import sync_playwright
 
     settings.TIME_ZONE = dataset.TZ_NAME

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from postmortems.reports import ReportInputError, parse_month, resolve_scope
+from postmortems.reports import ReportInputError, parse_report_month, resolve_scope
 from postmortems.services.report_snapshots import report_snapshot_email_leads, report_snapshot_store
 
 
@@ -18,7 +18,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, month, team=None, repository=None, email=False, **options):
         try:
-            month_start = parse_month(month)
+            month_start = parse_report_month(month)
             scope = resolve_scope(team=team, repository=repository)
         except ReportInputError as exc:
             raise CommandError(exc.message) from exc

@@ -1,137 +1,108 @@
 """The monthly report's reads: database aggregation only, a fixed number of queries.
 
 Every function takes a `Scope` (everything, one team or one repository) and the
-periods it needs, and returns small plain structures (counts per month, per category,
+periods it needs, and returns small typed results (counts per month, per category,
 per checklist item). No function loops over records in Python. Python arithmetic on
 rows is limited to spreading the action backlog's few groups over the periods, and the
-SQLite fallback for percentiles, because SQLite has no `percentile_cont` (PostgreSQL
-computes them in the database).
+SQLite fallback for percentiles (`percentiles.py`), because SQLite has no
+`percentile_cont` (PostgreSQL computes them in the database).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 from datetime import date, datetime, tzinfo
 from typing import Any
 
-from django.db import connections
-from django.db.models import (
-    BooleanField,
-    Case,
-    Count,
-    ExpressionWrapper,
-    F,
-    Min,
-    OuterRef,
-    Q,
-    QuerySet,
-    Subquery,
-    Value,
-    When,
-)
+from django.db.models import BooleanField, Case, Count, ExpressionWrapper, F, Min, OuterRef, Q, Subquery, Value, When
 from django.db.models.functions import TruncDate, TruncMonth
 from django.utils import timezone
 
-from .choices import ActionKind, ActionStatus, AssessmentStatus, DetectionMethod, GapKind, PostmortemStatus
-from .models import (
+from ..choices import ActionKind, ActionStatus, AssessmentStatus, DetectionMethod, GapKind, PostmortemStatus
+from ..models import (
     ChecklistAssessment,
     HotfixPullRequest,
     MergedPullRequest,
     MissingChecklistItem,
     Postmortem,
     PreventionAction,
-    Repository,
-    Team,
 )
-from .report_expressions import EpochSecondsBetween, PercentileCont, bounds_reached, percentile
+from .data import ChecklistItemGaps, MissingItem
+from .expressions import bounds_reached
+from .percentiles import MEDIAN, duration_percentiles
+from .periods import Period
+from .scope import Scope
 
 OPEN_ACTION_STATUSES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
+# The keys of a month's profile, in report order: every detection method, then "not recorded";
+# every gap kind, then "not assessed".
+DETECTION_METHODS = [m.value for m in DetectionMethod]
+DETECTION_KEYS = [*DETECTION_METHODS, "not_recorded"]
+GAP_KEYS = [GapKind.SKIPPED.value, GapKind.INEFFECTIVE.value, GapKind.MISSING.value, GapKind.NONE.value, "not_assessed"]
+
+Percentiles = dict[float, float | None]  # fraction (0.5, 0.9) → seconds, None without data
 
 
 @dataclass(frozen=True)
-class Scope:
-    """What a report covers: everything, one team, or one repository."""
+class PullRequestCounts:
+    """PRs merged into production branches in a month, and the hotfixes among them."""
 
-    team: Team | None = None
-    repository: Repository | None = None
-
-    @property
-    def key(self) -> str:
-        if self.repository is not None:
-            return f"repository:{self.repository.full_name}"
-        if self.team is not None:
-            return f"team:{self.team.slug}"
-        return ""
-
-    def postmortems_q(self, prefix: str = "") -> Q:
-        """Postmortems of the scope (by their own team/repository), never dismissed ones."""
-        q = ~Q(**{f"{prefix}status": PostmortemStatus.DISMISSED})
-        if self.repository is not None:
-            q &= Q(**{f"{prefix}repository": self.repository})
-        elif self.team is not None:
-            q &= Q(**{f"{prefix}team": self.team})
-        return q
-
-    def of_postmortems_q(self) -> Q:
-        """Rows that belong to a postmortem of the scope (actions, proposed steps), by `postmortem_id`.
-
-        A semi-join on postmortem ids instead of a join: with no team or repository the
-        database only looks up the few dismissed records, instead of reading every postmortem.
-        """
-        q = ~Q(postmortem__in=Postmortem.objects.filter(status=PostmortemStatus.DISMISSED).values("pk"))
-        if self.repository is not None:
-            q &= Q(postmortem__in=Postmortem.objects.filter(repository=self.repository).values("pk"))
-        elif self.team is not None:
-            q &= Q(postmortem__in=Postmortem.objects.filter(team=self.team).values("pk"))
-        return q
-
-    def pull_requests_q(self, prefix: str = "") -> Q:
-        """Merged PRs of the scope, by the repository they were merged into."""
-        if self.repository is not None:
-            return Q(**{f"{prefix}repository": self.repository})
-        if self.team is not None:
-            return Q(**{f"{prefix}repository__team": self.team})
-        return Q()
+    deployments: int = 0
+    hotfixes: int = 0
 
 
 @dataclass(frozen=True)
-class Period:
-    """One report month: [start, end) in TIME_ZONE, and the instant its 'as of' numbers use."""
+class PostmortemCounts:
+    """Postmortems of one period: opened, approved, overdue as of its end, due, due-and-in-time, recurred."""
 
-    label: str  # "YYYY-MM"
-    start: datetime
-    end: datetime
-    as_of: datetime  # the end of the month, or now for the current month
-    as_of_date: date  # the local date whose midnight is `as_of` (today for the current month)
-    first_day: date
-    last_day: date
+    opened: int
+    approved: int
+    overdue: int
+    due: int
+    sla_met: int
+    recurred: int
 
 
-def duration_percentiles(
-    qs: QuerySet, *, start: str, end: str, buckets: dict[str, Q], fractions: tuple[float, ...] = (0.5, 0.9)
-) -> dict[str, dict[float, float | None]]:
-    """Percentiles (in seconds) of `end - start` over the rows of each bucket, in one query."""
-    if connections[qs.db].vendor == "postgresql":
-        seconds = EpochSecondsBetween(start, end)
-        aggregates = {
-            f"{key}__{index}": PercentileCont(seconds, fraction, filter=bucket)
-            for key, bucket in buckets.items()
-            for index, fraction in enumerate(fractions)
-        }
-        row = qs.aggregate(**aggregates)
-        return {key: {fraction: row[f"{key}__{index}"] for index, fraction in enumerate(fractions)} for key in buckets}
-    # Portable path (SQLite): fetch only the two instants and a flag per bucket; interpolate here.
-    flags = {f"in_{key}": ExpressionWrapper(bucket, output_field=BooleanField()) for key, bucket in buckets.items()}
-    rows = qs.annotate(**flags).values_list(start, end, *flags)
-    seconds_by_bucket: dict[str, list[float]] = {key: [] for key in buckets}
-    for began, ended, *in_bucket in rows:
-        for key, member in zip(buckets, in_bucket, strict=True):
-            if member:
-                seconds_by_bucket[key].append((ended - began).total_seconds())
-    return {
-        key: {fraction: percentile(values, fraction) for fraction in fractions}
-        for key, values in seconds_by_bucket.items()
-    }
+@dataclass(frozen=True)
+class CategoryMonthCount:
+    """Postmortems of one failure category in one month; slug and name None when not yet categorised."""
+
+    month: str
+    slug: str | None
+    name: str | None
+    count: int
+
+
+@dataclass(frozen=True)
+class MonthProfile:
+    """A month's postmortems: how many, per detection method and per checklist gap kind (DETECTION_KEYS, GAP_KEYS)."""
+
+    total: int
+    detection: dict[str, int]
+    gaps: dict[str, int]
+
+    @classmethod
+    def empty(cls) -> MonthProfile:
+        return cls(0, dict.fromkeys(DETECTION_KEYS, 0), dict.fromkeys(GAP_KEYS, 0))
+
+
+@dataclass(frozen=True)
+class ActionFlows:
+    """Per month label: actions created, completed, due (not won't-do), and done by their due date."""
+
+    created: dict[str, int]
+    completed: dict[str, int]
+    due: dict[str, int]
+    done_on_time: dict[str, int]
+
+
+@dataclass(frozen=True)
+class ActionBacklog:
+    """Actions as of one period's end: open past due, open temporary mitigations, and those past expiry."""
+
+    open_past_due: int = 0
+    open_mitigations: int = 0
+    expired_mitigations: int = 0
 
 
 def _month_key(value: datetime | date | None, tz: tzinfo) -> str | None:
@@ -146,7 +117,7 @@ def _in(period_start: datetime, period_end: datetime, field: str) -> Q:
     return Q(**{f"{field}__gte": period_start, f"{field}__lt": period_end})
 
 
-def pull_requests_by_month(scope: Scope, start: datetime, end: datetime, tz: tzinfo) -> dict[str, dict[str, int]]:
+def pull_requests_by_month(scope: Scope, start: datetime, end: datetime, tz: tzinfo) -> dict[str, PullRequestCounts]:
     """Per month of the merge: PRs merged into production branches, and hotfix PRs among them.
 
     A hotfix PR whose postmortem was dismissed was not a hotfix; it stays a deployment. Two
@@ -160,7 +131,7 @@ def pull_requests_by_month(scope: Scope, start: datetime, end: datetime, tz: tzi
         .annotate(deployments=Count("merged_at"), hotfixes=Count("merged_at", filter=Q(is_hotfix=True)))
         .order_by()
     )
-    result = {_month_key(r["month"], tz): {"deployments": r["deployments"], "hotfixes": r["hotfixes"]} for r in rows}
+    counts = {_month_key(r["month"], tz): (r["deployments"], r["hotfixes"]) for r in rows}
     dismissed = (
         in_scope.filter(is_hotfix=True, hotfix__postmortem__status=PostmortemStatus.DISMISSED)
         .annotate(month=TruncMonth("merged_at", tzinfo=tz))
@@ -168,12 +139,14 @@ def pull_requests_by_month(scope: Scope, start: datetime, end: datetime, tz: tzi
         .annotate(n=Count("id"))
         .order_by()
     )
-    for r in dismissed:
-        result[_month_key(r["month"], tz)]["hotfixes"] -= r["n"]
-    return result
+    not_hotfixes = {_month_key(r["month"], tz): r["n"] for r in dismissed}
+    return {
+        month: PullRequestCounts(deployments, hotfixes - not_hotfixes.get(month, 0))
+        for month, (deployments, hotfixes) in counts.items()
+    }
 
 
-def postmortem_counts(scope: Scope, periods: list[Period]) -> list[dict[str, int]]:
+def postmortem_counts(scope: Scope, periods: list[Period]) -> list[PostmortemCounts]:
     """Opened, approved, overdue (as of), due and due-and-approved-in-time, per period; one query."""
     aggregates: dict[str, Any] = {}
     for i, p in enumerate(periods):
@@ -187,11 +160,11 @@ def postmortem_counts(scope: Scope, periods: list[Period]) -> list[dict[str, int
             f"recurred_{i}": Count("id", filter=_in(p.start, p.end, "anchor_at") & Q(recurred_despite_prevention=True)),
         }
     row = Postmortem.objects.filter(scope.postmortems_q()).aggregate(**aggregates)
-    names = ("opened", "approved", "overdue", "due", "sla_met", "recurred")
-    return [{name: row[f"{name}_{i}"] for name in names} for i in range(len(periods))]
+    names = [f.name for f in fields(PostmortemCounts)]
+    return [PostmortemCounts(**{name: row[f"{name}_{i}"] for name in names}) for i in range(len(periods))]
 
 
-def mttr_seconds(scope: Scope, periods: list[Period]) -> list[dict[float, float | None]]:
+def mttr_seconds(scope: Scope, periods: list[Period]) -> list[Percentiles]:
     """Median and p90 of resolved_at − detected_at for the postmortems of each period."""
     qs = Postmortem.objects.filter(
         scope.postmortems_q(),
@@ -225,11 +198,11 @@ def approval_seconds(scope: Scope, periods: list[Period]) -> list[float | None]:
         .filter(first_merge__isnull=False)
     )
     buckets = {f"p{i}": _in(p.start, p.end, "approved_at") for i, p in enumerate(periods)}
-    result = duration_percentiles(qs, start="first_merge", end="approved_at", buckets=buckets, fractions=(0.5,))
-    return [result[f"p{i}"][0.5] for i in range(len(periods))]
+    result = duration_percentiles(qs, start="first_merge", end="approved_at", buckets=buckets, fractions=(MEDIAN,))
+    return [result[f"p{i}"][MEDIAN] for i in range(len(periods))]
 
 
-def defect_lifetime_seconds(scope: Scope, period: Period) -> tuple[int, dict[float, float | None]]:
+def defect_lifetime_seconds(scope: Scope, period: Period) -> tuple[int, Percentiles]:
     """How long defects lived: introducing PR merged → earliest hotfix merged, postmortems of the month."""
     qs = (
         Postmortem.objects.filter(
@@ -242,8 +215,8 @@ def defect_lifetime_seconds(scope: Scope, period: Period) -> tuple[int, dict[flo
     return qs.count(), result["all"]
 
 
-def categories_by_month(scope: Scope, start: datetime, end: datetime, tz: tzinfo) -> list[dict[str, Any]]:
-    """Postmortems per (month, failure category); category None for records not yet categorised."""
+def categories_by_month(scope: Scope, start: datetime, end: datetime, tz: tzinfo) -> list[CategoryMonthCount]:
+    """Postmortems per (month, failure category); slug None for records not yet categorised."""
     rows = (
         Postmortem.objects.filter(scope.postmortems_q(), _in(start, end, "anchor_at"))
         .annotate(month=TruncMonth("anchor_at", tzinfo=tz))
@@ -252,19 +225,14 @@ def categories_by_month(scope: Scope, start: datetime, end: datetime, tz: tzinfo
         .order_by()
     )
     return [
-        {"month": _month_key(r["month"], tz), "slug": r["category__slug"], "name": r["category__name"], "n": r["n"]}
-        for r in rows
+        CategoryMonthCount(_month_key(r["month"], tz), r["category__slug"], r["category__name"], r["n"]) for r in rows
     ]
 
 
-DETECTION_KEYS = [m.value for m in DetectionMethod]
-GAP_KEYS = [GapKind.SKIPPED.value, GapKind.INEFFECTIVE.value, GapKind.MISSING.value, GapKind.NONE.value]
-
-
-def postmortem_profile_by_month(scope: Scope, start: datetime, end: datetime, tz: tzinfo) -> dict[str, dict]:
+def postmortem_profile_by_month(scope: Scope, start: datetime, end: datetime, tz: tzinfo) -> dict[str, MonthProfile]:
     """Per month of the postmortems: counts per detection method and per checklist gap kind."""
     counts: dict[str, Any] = {"total": Count("id")}
-    counts |= {f"det_{m}": Count("id", filter=Q(detection_method=m)) for m in DETECTION_KEYS}
+    counts |= {f"det_{m}": Count("id", filter=Q(detection_method=m)) for m in DETECTION_METHODS}
     counts["det_not_recorded"] = Count("id", filter=Q(detection_method=""))
     # A record can have several gap kinds; each flag counts it once under that kind.
     counts |= {
@@ -281,18 +249,20 @@ def postmortem_profile_by_month(scope: Scope, start: datetime, end: datetime, tz
         .annotate(**counts)
         .order_by()
     )
-    result = {}
-    for r in rows:
-        result[_month_key(r["month"], tz)] = {
-            "detection": {m: r[f"det_{m}"] for m in [*DETECTION_KEYS, "not_recorded"]},
-            "gaps": {k: r[f"gap_{k}"] for k in [*GAP_KEYS, "not_assessed"]},
-            "total": r["total"],
-        }
-    return result
+    return {
+        _month_key(r["month"], tz): MonthProfile(
+            total=r["total"],
+            detection={m: r[f"det_{m}"] for m in DETECTION_KEYS},
+            gaps={k: r[f"gap_{k}"] for k in GAP_KEYS},
+        )
+        for r in rows
+    }
 
 
-def checklist_items_by_month(scope: Scope, start: datetime, end: datetime, tz: tzinfo) -> list[dict[str, Any]]:
-    """Per (month of the postmortem, checklist item text): skipped, skipped-would-have-caught, ineffective.
+def checklist_items_by_month(
+    scope: Scope, start: datetime, end: datetime, tz: tzinfo
+) -> dict[str, list[ChecklistItemGaps]]:
+    """Per month of the postmortem, per checklist item text: skipped, skipped-would-have-caught, ineffective.
 
     Items are grouped by their text so a step keeps its history across template versions.
     """
@@ -309,29 +279,28 @@ def checklist_items_by_month(scope: Scope, start: datetime, end: datetime, tz: t
         )
         .order_by()
     )
+    by_month: dict[str, list[ChecklistItemGaps]] = {}
+    for r in rows:
+        gaps = ChecklistItemGaps(r["item__text"], r["skipped"], r["skipped_would_have_caught"], r["ineffective"])
+        by_month.setdefault(_month_key(r["month"], tz), []).append(gaps)
+    return by_month
+
+
+def missing_items_proposed(scope: Scope, period: Period) -> list[MissingItem]:
+    """Steps no checklist had, proposed in the month (one row each: the text is the finding)."""
+    rows = (
+        MissingChecklistItem.objects.filter(scope.of_postmortems_q(), _in(period.start, period.end, "proposed_at"))
+        .order_by("proposed_at", "pk")
+        .values_list("text", "postmortem_id", "proposed_at", "promoted_to_id")
+    )
     return [
-        {
-            "month": _month_key(r["month"], tz),
-            "item": r["item__text"],
-            "skipped": r["skipped"],
-            "skipped_would_have_caught": r["skipped_would_have_caught"],
-            "ineffective": r["ineffective"],
-        }
-        for r in rows
+        MissingItem(text, postmortem, proposed_at, promoted is not None)
+        for text, postmortem, proposed_at, promoted in rows
     ]
 
 
-def missing_items_proposed(scope: Scope, period: Period) -> list[dict[str, Any]]:
-    """Steps no checklist had, proposed in the month (one row each: the text is the finding)."""
-    return list(
-        MissingChecklistItem.objects.filter(scope.of_postmortems_q(), _in(period.start, period.end, "proposed_at"))
-        .order_by("proposed_at", "pk")
-        .values("text", "postmortem_id", "proposed_at", "promoted_to_id")
-    )
-
-
-def action_flows_by_month(scope: Scope, start: datetime, end: datetime, tz: tzinfo) -> dict[str, dict[str, int]]:
-    """Per month: actions created, completed, due (not won't-do) and done by their due date; one query.
+def action_flows_by_month(scope: Scope, start: datetime, end: datetime, tz: tzinfo) -> ActionFlows:
+    """Per month: actions created, completed, due (not won't-do) and done by their due date.
 
     Each action is looked at once, under the months of its own dates (created, completed, due).
     """
@@ -364,10 +333,10 @@ def action_flows_by_month(scope: Scope, start: datetime, end: datetime, tz: tzin
     for r in due_rows:
         counts["due"][_month_key(r["month"], tz)] = r["due"]
         counts["done_on_time"][_month_key(r["month"], tz)] = r["done_on_time"]
-    return counts
+    return ActionFlows(**counts)
 
 
-def action_backlog(scope: Scope, periods: list[Period]) -> list[dict[str, int]]:
+def action_backlog(scope: Scope, periods: list[Period]) -> list[ActionBacklog]:
     """Per period end: open actions past due, open temporary mitigations, and those past their expiry.
 
     An action is open at the end of periods first..last (created before, completed only after);
@@ -397,12 +366,12 @@ def action_backlog(scope: Scope, periods: list[Period]) -> list[dict[str, int]]:
         .annotate(n=Count("id"))
         .order_by()
     )
-    backlog = [{"open_past_due": 0, "open_mitigations": 0, "expired_mitigations": 0} for _ in periods]
+    past_due, mitigations, expired = ([0] * len(periods) for _ in range(3))
     for group in groups:
+        n = group["n"]
         for index in range(group["first"], group["after_last"]):
-            counts = backlog[index]
-            counts["open_past_due"] += group["n"] if index >= group["past_due_from"] else 0
+            past_due[index] += n if index >= group["past_due_from"] else 0
             if group["mitigation"]:
-                counts["open_mitigations"] += group["n"]
-                counts["expired_mitigations"] += group["n"] if index >= group["expired_from"] else 0
-    return backlog
+                mitigations[index] += n
+                expired[index] += n if index >= group["expired_from"] else 0
+    return [ActionBacklog(*counts) for counts in zip(past_due, mitigations, expired, strict=True)]

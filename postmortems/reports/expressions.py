@@ -1,4 +1,4 @@
-"""SQL expressions the report's queries are built from, and their portable stand-ins."""
+"""SQL expressions the report's queries are built from (PostgreSQL; `percentiles` has the portable path)."""
 
 from __future__ import annotations
 
@@ -25,17 +25,6 @@ class EpochSecondsBetween(Func):
 
     def __init__(self, start: str, end: str):
         super().__init__(F(end), F(start))
-
-
-def percentile(values: list[float], fraction: float) -> float | None:
-    """Linear interpolation between closest ranks: the same result as `percentile_cont`."""
-    if not values:
-        return None
-    ordered = sorted(values)
-    position = fraction * (len(ordered) - 1)
-    lower = int(position)
-    upper = min(lower + 1, len(ordered) - 1)
-    return ordered[lower] + (ordered[upper] - ordered[lower]) * (position - lower)
 
 
 def bounds_reached(field: str, bounds: list) -> Case:
