@@ -97,6 +97,7 @@ def merged_pr_record_event(*, repository: Repository, event: PullRequestEvent, i
         is_hotfix=is_hotfix,
         head_repository=event.head_repository if event.from_fork else "",
         html_url=event.html_url,
+        head_sha=event.head_sha,
     )
     return merged_pr
 
