@@ -16,6 +16,7 @@ router.register("checklist-templates", views.ChecklistTemplateViewSet, basename=
 router.register("repositories", views.RepositoryViewSet, basename="repository")
 router.register("teams", views.TeamViewSet, basename="team")
 router.register("merged-prs", views.MergedPullRequestViewSet, basename="merged-pr")
+router.register("evidence", views.EvidenceViewSet, basename="evidence")
 router.register("webhook-deliveries", views.WebhookDeliveryViewSet, basename="webhook-delivery")
 
 urlpatterns = [*router.urls, re_path(r"^.*$", api_not_found, name="not-found")]

@@ -11,6 +11,7 @@ a recompute of the merged PRs it concerns.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from datetime import datetime
 from typing import Any
 
 from django.db import connections, models, router
@@ -262,3 +263,36 @@ def staging_verification_recompute(*, repository_pk: int, shas: Sequence[str]) -
     # SPEC §10's verification rule (verified / skipped / unknown / pending) is applied to
     # `affected` here, one PR at a time, and nowhere else.
     return [pr.pk for pr in affected]
+
+
+# --- the evidence API ---------------------------------------------------------------
+
+
+def evidence_submit(
+    *,
+    repository: Repository,
+    external_id: str,
+    kind: str,
+    sha: str,
+    status: str,
+    occurred_at: datetime,
+    name: str = "",
+    environment: str = "",
+    url: str = "",
+) -> tuple[Evidence, bool]:
+    """A fact posted by a pipeline outside GitHub; the stored row and whether it is new.
+
+    Keyed by the caller's `external_id` within the repository: the same id and status
+    again is the same fact (the stored row comes back), a new status is a new fact.
+    """
+    fact = EvidenceFact(
+        kind=kind,
+        sha=sha,
+        status=status,
+        occurred_at=occurred_at,
+        source_key=f"api:{repository.pk}:{external_id}",
+        environment=environment,
+        name=name,
+        url=url,
+    )
+    return evidence_record_one(repository=repository, fact=fact, source=EvidenceSource.API)
