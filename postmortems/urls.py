@@ -26,4 +26,10 @@ urlpatterns = [
     path("settings/missing-items/<int:pk>/promote/", views.missing_item_promote, name="missing_item_promote"),
     path("settings/repositories/", views.repository_list, name="repository_list"),
     path("settings/repositories/<int:pk>/", views.repository_edit, name="repository_edit"),
+    path("settings/repositories/<int:pk>/evidence-tokens/", views.evidence_token_create, name="evidence_token_create"),
+    path(
+        "settings/repositories/<int:pk>/evidence-tokens/<int:token_pk>/revoke/",
+        views.evidence_token_revoke,
+        name="evidence_token_revoke",
+    ),
 ]

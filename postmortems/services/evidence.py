@@ -265,6 +265,24 @@ def staging_verification_recompute(*, repository_pk: int, shas: Sequence[str]) -
     return [pr.pk for pr in affected]
 
 
+def evidence_restage(*, repository: Repository) -> int:
+    """Give stored deployments the stage the repository's (changed) mapping says; how many rows changed.
+
+    A staging-branch push stays staging whatever the mapping says. The commits whose
+    stage changed are recomputed.
+    """
+    rows = (
+        Evidence.objects.filter(repository=repository).exclude(environment="").exclude(source_key__startswith="push:")
+    )
+    changed = 0
+    for environment in rows.values_list("environment", flat=True).distinct().order_by():
+        stage = stage_for(environment, repository.environment_stages)
+        moved = rows.filter(environment=environment).exclude(stage=stage)
+        staging_verification_schedule(repository=repository, shas=moved.values_list("sha", flat=True).distinct())
+        changed += moved.update(stage=stage)
+    return changed
+
+
 # --- the evidence API ---------------------------------------------------------------
 
 

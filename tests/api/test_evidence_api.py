@@ -209,3 +209,29 @@ def test_the_endpoint_is_in_the_openapi_schema(client):
     assert set(operation["responses"]) >= {"200", "201", "400", "401", "403"}
     assert {"evidenceToken": []} in operation["security"]
     assert schema["components"]["securitySchemes"]["evidenceToken"]["scheme"] == "bearer"
+
+
+# --- the repository rules in the API -------------------------------------------------
+
+
+def test_leads_read_and_change_the_evidence_rules_of_a_repository(repository, lead, engineer):
+    url = f"/api/v1/repositories/{repository.pk}/"
+    data = client_for(engineer).get(url).json()
+    assert (data["environment_stages"], data["staging_branches"], data["staging_checks"], data["staging_status"]) == (
+        {},
+        ["stg", "staging"],
+        [],
+        False,
+    )
+    change = {
+        "environment_stages": {"qa": "staging"},
+        "staging_branches": ["release-candidate"],
+        "staging_checks": ["downstream-e2e"],
+        "staging_status": True,
+    }
+    assert client_for(engineer).patch(url, change, format="json").status_code == 403
+    response = client_for(lead).patch(url, change, format="json")
+    assert response.status_code == 200, response.content
+    assert {key: response.json()[key] for key in change} == change
+    bad = client_for(lead).patch(url, {"environment_stages": {"qa": "heaven"}}, format="json")
+    assert bad.status_code == 400 and "environment_stages" in bad.json()
