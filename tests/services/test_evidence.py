@@ -16,7 +16,7 @@ from postmortems.choices import DeliveryStatus
 from postmortems.models import BranchCommit, Evidence, Repository, WebhookDelivery
 from postmortems.services.evidence import RECOMPUTE_TASK, staging_verification_recompute
 from tests.factories import MergedPullRequestFactory, RepositoryFactory
-from tests.github.conftest import load_payload, merged_payload
+from tests.github.conftest import WEBHOOKS_DIR, load_payload, merged_payload
 
 pytestmark = pytest.mark.django_db
 
@@ -197,12 +197,18 @@ def test_a_push_to_a_production_branch_records_the_order_of_its_commits(deliver)
     assert Evidence.objects.count() == 0
 
 
-@pytest.mark.parametrize(
-    "fixture", ["push.json", "push.1.json", "push.with-organization.json", "push.github-ae.json", "push.ghes-34.json"]
-)
-def test_tag_pushes_are_ignored(deliver, fixture):
-    assert delivered(deliver, load_payload(fixture), "push").status == DeliveryStatus.IGNORED
-    assert (Evidence.objects.count(), BranchCommit.objects.count()) == (0, 0)
+@pytest.mark.parametrize("fixture", sorted(path.name for path in WEBHOOKS_DIR.glob("push.*json")))
+def test_every_push_example_through_the_webhook(deliver, fixture):
+    """The tag pushes are ignored; the two pushes to master (the default branch) record its order."""
+    payload = load_payload(fixture)
+    delivery = delivered(deliver, payload, "push")
+    if payload["ref"].startswith("refs/tags/"):
+        assert delivery.status == DeliveryStatus.IGNORED
+        assert BranchCommit.objects.count() == 0
+    else:
+        assert delivery.status == DeliveryStatus.PROCESSED, delivery.last_error
+        assert list(BranchCommit.objects.values_list("branch", "sha")) == [("master", payload["after"])]
+    assert Evidence.objects.count() == 0
 
 
 def test_a_push_to_another_branch_or_a_deleted_branch_records_nothing(deliver):
