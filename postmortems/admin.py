@@ -7,10 +7,13 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
 from .models import (
+    BranchCommit,
     ChecklistAssessment,
     ChecklistItem,
     ChecklistTemplate,
     ChecklistTemplateVersion,
+    Evidence,
+    EvidenceToken,
     FailureCategory,
     HotfixPullRequest,
     MergedPullRequest,
@@ -239,3 +242,40 @@ class WebhookDeliveryAdmin(NoDeleteMixin, admin.ModelAdmin):
 # API tokens are credentials, and DRF's token admin shows every key (in the list, and as
 # each token's name on its pages). People manage their own token at /account/token/.
 admin.site.unregister(TokenProxy)
+
+
+class ReadOnlyMixin(NoDeleteMixin):
+    """Facts recorded as they came: seen here, never added or changed by hand."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("occurred_at", "repository", "kind", "sha", "environment", "stage", "name", "status", "source")
+    list_filter = ("kind", "stage", "status", "source")
+    search_fields = ("sha", "name", "environment", "source_key", "repository__full_name")
+    list_select_related = ("repository",)
+    date_hierarchy = "occurred_at"
+
+
+@admin.register(BranchCommit)
+class BranchCommitAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    list_display = ("repository", "branch", "sha", "pushed_at", "position")
+    search_fields = ("sha", "branch", "repository__full_name")
+    list_select_related = ("repository",)
+
+
+@admin.register(EvidenceToken)
+class EvidenceTokenAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Leads create and revoke evidence tokens on the repository's settings page (the token is shown there once)."""
+
+    list_display = ("name", "repository", "created_by", "created_at", "last_used_at", "revoked_at")
+    list_filter = ("revoked_at",)
+    search_fields = ("name", "repository__full_name")
+    list_select_related = ("repository", "created_by")
+    exclude = ("key_hash",)

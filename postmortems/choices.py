@@ -115,6 +115,37 @@ class ReviewEventKind(models.TextChoices):
     FLAGGED = "flagged", "Flagged for a lead"
 
 
+class EvidenceKind(models.TextChoices):
+    """What an evidence row says about a commit (SPEC §10)."""
+
+    DEPLOYMENT = "deployment", "Deployment"
+    CHECK = "check", "Check"
+
+
+class Stage(models.TextChoices):
+    """Where an environment sits on the way to production."""
+
+    DEVELOPMENT = "development", "Development"
+    STAGING = "staging", "Staging"
+    PRODUCTION = "production", "Production"
+    OTHER = "other", "Other"
+
+
+class EvidenceStatus(models.TextChoices):
+    SUCCESS = "success", "Success"
+    FAILURE = "failure", "Failure"
+    ERROR = "error", "Error"
+    CANCELLED = "cancelled", "Cancelled"
+    IN_PROGRESS = "in_progress", "In progress"
+    PENDING = "pending", "Pending"
+
+
+class EvidenceSource(models.TextChoices):
+    GITHUB = "github", "GitHub webhook"
+    API = "api", "Evidence API"
+    BACKFILL = "backfill", "Backfill"
+
+
 # One colour per value, used by templates (badges) and charts alike so a status or a
 # severity looks the same everywhere. Colours meet WCAG AA contrast on white text.
 COLOURS: dict[str, str] = {

@@ -8,6 +8,7 @@ from celery import shared_task
 from django.db import OperationalError
 
 from . import services
+from .services.evidence import staging_verification_recompute
 from .services.report_snapshots import monthly_snapshot_run
 from .services.retention import webhook_payloads_prune
 from .services.writeback import retry_delay
@@ -93,3 +94,21 @@ def process_github_deliveries(delivery_pks: list[int]) -> int:
     for delivery_pk in delivery_pks:
         services.delivery_process(delivery_pk)
     return len(delivery_pks)
+
+
+# --- deployment evidence ---------------------------------------------------------------
+
+
+@shared_task(
+    name="postmortems.recompute_staging_verification",
+    autoretry_for=(OperationalError,),
+    retry_backoff=5,
+    retry_jitter=True,
+    max_retries=3,
+)
+def recompute_staging_verification(repository_pk: int, shas: list[str]) -> list[int]:
+    """New evidence about these commits arrived: recompute the merged PRs it concerns (ids returned).
+
+    Safe to run twice: it recomputes from the stored evidence, whatever ran before.
+    """
+    return staging_verification_recompute(repository_pk=repository_pk, shas=shas)

@@ -32,4 +32,10 @@ urlpatterns = [
     path("reports/snapshots/<int:pk>/", views.snapshot_detail, name="report-snapshot"),
     path("reports/assets/plotly-<str:digest>.js", views.plotly_js, name="report-plotly-js"),
     path("reports/assets/plotly-<str:digest>.css", views.plotly_css, name="report-plotly-css"),
+    path("settings/repositories/<int:pk>/evidence-tokens/", views.evidence_token_create, name="evidence_token_create"),
+    path(
+        "settings/repositories/<int:pk>/evidence-tokens/<int:token_pk>/revoke/",
+        views.evidence_token_revoke,
+        name="evidence_token_revoke",
+    ),
 ]

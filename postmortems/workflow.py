@@ -25,7 +25,7 @@ from .choices import (
 )
 
 if TYPE_CHECKING:
-    from .models import ChecklistAssessment, ChecklistItem, Postmortem, PreventionAction, User
+    from .models import ChecklistAssessment, ChecklistItem, Postmortem, PreventionAction, Repository, User
 
 Reasons = dict[str, list[str]]
 
@@ -111,6 +111,20 @@ def can_change_action_status(user: User | None, action: PreventionAction, postmo
 def can_manage_settings(user: User | None) -> bool:
     """Categories, checklist templates and repository settings are for leads."""
     return is_lead(user)
+
+
+def can_see_repository(user: User | None, repository: Repository) -> bool:
+    """Leads see every repository; engineers those of their teams and those of no team (as records, §8)."""
+    if is_lead(user):
+        return True
+    if not (user and user.is_authenticated):
+        return False
+    return repository.team_id is None or user.teams.filter(pk=repository.team_id).exists()
+
+
+def can_post_evidence(user: User | None, repository: Repository) -> bool:
+    """A person posts evidence (SPEC §10) for a repository they may see; pipelines use the repository's token."""
+    return can_see_repository(user, repository)
 
 
 def check_transition(user: User | None, postmortem: Postmortem, transition: Transition) -> str:

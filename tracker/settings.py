@@ -375,6 +375,9 @@ SPECTACULAR_SETTINGS = {
         "ActionStatusEnum": "postmortems.choices.ActionStatus",
         "AssessmentStatusEnum": "postmortems.choices.AssessmentStatus",
         "DeliveryStatusEnum": "postmortems.choices.DeliveryStatus",
+        "EvidenceStatusEnum": "postmortems.choices.EvidenceStatus",
+        "EvidenceKindEnum": "postmortems.choices.EvidenceKind",
+        "ActionKindEnum": "postmortems.choices.ActionKind",
         "GapKindEnum": "postmortems.choices.GapKind",
     },
 }

@@ -15,6 +15,7 @@ router.register("checklist-templates", views.ChecklistTemplateViewSet, basename=
 router.register("repositories", views.RepositoryViewSet, basename="repository")
 router.register("teams", views.TeamViewSet, basename="team")
 router.register("merged-prs", views.MergedPullRequestViewSet, basename="merged-pr")
+router.register("evidence", views.EvidenceViewSet, basename="evidence")
 router.register("webhook-deliveries", views.WebhookDeliveryViewSet, basename="webhook-delivery")
 
 # The resources, reversed as `api:<name>`; the catch-all comes last so any other path under

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django import forms
 
+from ..choices import Stage
 from ..models import ChecklistTemplate, Repository, Team
 
 
@@ -32,6 +33,10 @@ def _lines(value: str) -> list[str]:
     return [part.strip() for part in value.replace(",", "\n").splitlines() if part.strip()]
 
 
+def _by_name(item: tuple[str, str]) -> str:
+    return item[0].casefold()
+
+
 class RepositorySettingsForm(forms.Form):
     production_branches = forms.CharField(
         required=False,
@@ -52,6 +57,31 @@ class RepositorySettingsForm(forms.Form):
         queryset=ChecklistTemplate.objects.all(), required=False, empty_label="The default template"
     )
     team = forms.ModelChoiceField(queryset=Team.objects.all(), required=False, empty_label="No team")
+    # Deployment evidence (SPEC §10).
+    environment_stages = forms.CharField(
+        required=False,
+        label="Environment stages",
+        help_text=(
+            "One per line, “environment = stage” (development, staging, production or other). Names not "
+            "listed follow the defaults: prod, prd, live → production; stg, stage, preprod, uat → staging; "
+            "dev, test → development."
+        ),
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    staging_branches = forms.CharField(
+        required=False,
+        help_text="One per line: a push to one of these is a staging deployment of the commits it brings.",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    staging_checks = forms.CharField(
+        required=False,
+        help_text="One per line: checks or workflows that must succeed in staging (e.g. downstream-e2e). "
+        "Empty: a staging deployment alone counts.",
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    staging_status = forms.BooleanField(
+        required=False, label="Write a staging-verified commit status on open PRs into production branches"
+    )
 
     @staticmethod
     def initial_for(repository: Repository) -> dict:
@@ -65,10 +95,42 @@ class RepositorySettingsForm(forms.Form):
             "debt_status_enabled": repository.debt_status_enabled,
             "checklist_template": repository.checklist_template_id,
             "team": repository.team_id,
+            "environment_stages": "\n".join(
+                f"{name} = {stage}" for name, stage in sorted(repository.environment_stages.items(), key=_by_name)
+            ),
+            "staging_branches": "\n".join(repository.staging_branches),
+            "staging_checks": "\n".join(repository.staging_checks),
+            "staging_status": repository.staging_status,
         }
+
+    def clean_environment_stages(self) -> dict[str, str]:
+        mapping: dict[str, str] = {}
+        for line in self.cleaned_data["environment_stages"].splitlines():
+            if not line.strip():
+                continue
+            name, sep, stage = line.partition("=")
+            stage = stage.strip().lower()
+            if not sep or not name.strip() or stage not in Stage.values:
+                raise forms.ValidationError(
+                    f"“{line.strip()[:80]}”: write “environment = stage”, the stage one of {', '.join(Stage.values)}."
+                )
+            mapping[name.strip()] = stage
+        return mapping
 
     def service_fields(self) -> dict:
         data = dict(self.cleaned_data)
-        for name in ("production_branches", "hotfix_labels", "hotfix_branch_prefixes"):
+        for name in (
+            "production_branches",
+            "hotfix_labels",
+            "hotfix_branch_prefixes",
+            "staging_branches",
+            "staging_checks",
+        ):
             data[name] = _lines(data[name])
         return data
+
+
+class EvidenceTokenForm(forms.Form):
+    name = forms.CharField(
+        max_length=100, label="Token name", help_text="What will use it, e.g. “Databricks nightly job”."
+    )

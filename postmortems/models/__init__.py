@@ -8,6 +8,7 @@ from .checklists import (
     ChecklistTemplateVersion,
     MissingChecklistItem,
 )
+from .evidence import EVIDENCE_TOKEN_PREFIX, BranchCommit, Evidence, EvidenceToken, evidence_token_hash
 from .github import HotfixPullRequest, MergedPullRequest, Repository, WebhookDelivery
 from .people import ENGINEERS_GROUP, LEADS_GROUP, Team, User
 from .postmortem import OPEN_STATUSES, FailureCategory, Postmortem, ReviewEvent
@@ -15,12 +16,16 @@ from .reports import ReportSnapshot
 
 __all__ = [
     "ENGINEERS_GROUP",
+    "EVIDENCE_TOKEN_PREFIX",
     "LEADS_GROUP",
     "OPEN_STATUSES",
+    "BranchCommit",
     "ChecklistAssessment",
     "ChecklistItem",
     "ChecklistTemplate",
     "ChecklistTemplateVersion",
+    "Evidence",
+    "EvidenceToken",
     "FailureCategory",
     "HotfixPullRequest",
     "MergedPullRequest",
@@ -33,4 +38,5 @@ __all__ = [
     "Team",
     "User",
     "WebhookDelivery",
+    "evidence_token_hash",
 ]

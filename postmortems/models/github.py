@@ -18,6 +18,10 @@ def default_hotfix_branch_prefixes() -> list[str]:
 DEFAULT_HOTFIX_TITLE_PATTERN = r"(?i)\bhotfix\b"
 
 
+def default_staging_branches() -> list[str]:
+    return ["stg", "staging"]
+
+
 class Repository(models.Model):
     """A GitHub repository and the rules that say which of its PRs are hotfixes."""
 
@@ -45,6 +49,21 @@ class Repository(models.Model):
     )
     debt_status_enabled = models.BooleanField(
         default=False, help_text="Set a failing `postmortem-debt` status on new PRs while postmortems are overdue."
+    )
+    # Deployment evidence (SPEC §10).
+    environment_stages = models.JSONField(
+        default=dict, blank=True, help_text="{environment name: stage}, overriding the default names."
+    )
+    staging_branches = models.JSONField(
+        default=default_staging_branches,
+        blank=True,
+        help_text="A push to one of these branches is a staging deployment of the commits it brings.",
+    )
+    staging_checks = models.JSONField(
+        default=list, blank=True, help_text="Checks or workflows that must succeed in staging; empty: none."
+    )
+    staging_status = models.BooleanField(
+        default=False, help_text="Write a `staging-verified` commit status on open PRs into production branches."
     )
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -79,6 +98,7 @@ class MergedPullRequest(models.Model):
     author_login = models.CharField(max_length=255, blank=True)
     merged_at = models.DateTimeField()
     merge_commit_sha = models.CharField(max_length=64, blank=True)
+    head_sha = models.CharField(max_length=64, blank=True, help_text="The PR's head commit when it was merged.")
     base_branch = models.CharField(max_length=255)
     head_branch = models.CharField(max_length=255, blank=True)
     head_repository = models.CharField(max_length=200, blank=True, help_text="Set when the PR came from a fork.")
@@ -97,6 +117,9 @@ class MergedPullRequest(models.Model):
             models.Index(fields=["merged_at"], include=["is_hotfix", "repository"], name="merged_pr_merged_cover_idx"),
             models.Index(fields=["repository", "merged_at"], name="merged_pr_repo_merged_idx"),
             models.Index(fields=["is_hotfix", "merged_at"], name="merged_pr_hotfix_merged_idx"),
+            # New evidence names commits: find the merged PRs it is about.
+            models.Index(fields=["repository", "merge_commit_sha"], name="merged_pr_repo_merge_sha_idx"),
+            models.Index(fields=["repository", "head_sha"], name="merged_pr_repo_head_sha_idx"),
         ]
 
     def __str__(self) -> str:

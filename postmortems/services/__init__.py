@@ -19,6 +19,8 @@ from .deliveries import (
     delivery_reprocess,
     merged_pr_apply,
 )
+from .evidence import evidence_record, evidence_submit, staging_verification_recompute
+from .evidence_tokens import evidence_token_authenticate, evidence_token_create, evidence_token_revoke
 from .postmortems import (
     EDITABLE_FIELDS,
     postmortem_approve,
@@ -69,6 +71,11 @@ __all__ = [
     "deliveries_requeue",
     "delivery_process",
     "delivery_reprocess",
+    "evidence_record",
+    "evidence_submit",
+    "evidence_token_authenticate",
+    "evidence_token_create",
+    "evidence_token_revoke",
     "hotfix_reminder_comment",
     "hotfix_writeback",
     "merged_pr_apply",
@@ -93,6 +100,7 @@ __all__ = [
     "reminder_comment_schedule",
     "repository_register",
     "repository_update_settings",
+    "staging_verification_recompute",
     "user_for_github_login",
     "writeback_schedule",
 ]

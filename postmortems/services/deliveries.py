@@ -21,9 +21,18 @@ from django.utils import timezone
 from .. import queue
 from ..choices import DeliveryStatus
 from ..github.events import BadPayload, PullRequestEvent, parse_pull_request
+from ..github.evidence_events import is_sha
 from ..github.publisher import PROCESS_TASK
 from ..github.rules import HotfixRules, hotfix_reasons
 from ..models import HotfixPullRequest, MergedPullRequest, Repository, WebhookDelivery
+from .evidence import (
+    check_run_handle,
+    deployment_status_handle,
+    push_handle,
+    staging_verification_schedule,
+    status_handle,
+    workflow_run_handle,
+)
 from .postmortems import postmortem_flag_not_hotfix, postmortem_open_for_hotfix, postmortem_unflag_hotfix
 from .records import merged_pr_record, repository_register
 from .writeback import debt_status_schedule
@@ -97,7 +106,11 @@ def merged_pr_record_event(*, repository: Repository, event: PullRequestEvent, i
         is_hotfix=is_hotfix,
         head_repository=event.head_repository if event.from_fork else "",
         html_url=event.html_url,
+        head_sha=event.head_sha if is_sha(event.head_sha) else "",
     )
+    # Evidence may have come first (a staging deployment of the head commit): verify the PR now.
+    shas = [sha for sha in (merged_pr.head_sha, merged_pr.merge_commit_sha) if is_sha(sha)]
+    staging_verification_schedule(repository=repository, shas=shas)
     return merged_pr
 
 
@@ -120,7 +133,15 @@ def pull_request_handle(payload: Any) -> str:
 
 
 # Event name (the X-GitHub-Event header) -> handler; any other event is stored and ignored.
-HANDLERS: dict[str, Callable[[Any], str]] = {"pull_request": pull_request_handle}
+HANDLERS: dict[str, Callable[[Any], str]] = {
+    "pull_request": pull_request_handle,
+    # Deployment evidence (SPEC §10).
+    "deployment_status": deployment_status_handle,
+    "check_run": check_run_handle,
+    "workflow_run": workflow_run_handle,
+    "status": status_handle,
+    "push": push_handle,
+}
 
 
 def delivery_process(delivery_pk: int) -> str | None:

@@ -34,8 +34,12 @@ def merged_pr_record(
     is_hotfix: bool,
     head_repository: str = "",
     html_url: str = "",
+    head_sha: str = "",
 ) -> tuple[MergedPullRequest, bool]:
-    """Record a PR merged into a production branch, once; later calls refresh its fields."""
+    """Record a PR merged into a production branch, once; later calls refresh its fields.
+
+    An empty `head_sha` (the backfill does not read it) never erases one a delivery gave.
+    """
     values = {
         "title": title[:1024],
         "author_login": author_login[:255],
@@ -48,6 +52,8 @@ def merged_pr_record(
         "is_hotfix": is_hotfix,
         "html_url": html_url[:500],
     }
+    if head_sha:
+        values["head_sha"] = head_sha[:64]
     try:
         with transaction.atomic():
             return MergedPullRequest.objects.update_or_create(repository=repository, number=number, defaults=values)

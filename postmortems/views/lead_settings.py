@@ -1,4 +1,4 @@
-"""Pages for leads: failure categories, checklist templates, repository settings."""
+"""Pages for leads: failure categories, checklist templates, repository settings and evidence tokens."""
 
 from __future__ import annotations
 
@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.db.models import Count, Prefetch
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .. import services
@@ -13,12 +14,14 @@ from ..forms import (
     CategoryForm,
     ChecklistRevisionForm,
     ChecklistTemplateCreateForm,
+    EvidenceTokenForm,
     RepositorySettingsForm,
     show_reasons,
 )
 from ..models import (
     ChecklistTemplate,
     ChecklistTemplateVersion,
+    EvidenceToken,
     FailureCategory,
     MissingChecklistItem,
     Repository,
@@ -143,6 +146,17 @@ def repository_list(request: HttpRequest) -> HttpResponse:
     return render(request, "settings/repositories.html", {"repositories": repositories})
 
 
+def _repository_page(request: HttpRequest, repository: Repository, **context) -> HttpResponse:
+    """The settings page of a repository: its rules and its evidence tokens."""
+    context.setdefault("form", RepositorySettingsForm(initial=RepositorySettingsForm.initial_for(repository)))
+    context.setdefault("token_form", EvidenceTokenForm())
+    context["tokens"] = repository.evidence_tokens.select_related("created_by")
+    invalid = context["form"].errors or context["token_form"].errors
+    return render(
+        request, "settings/repository_edit.html", {"repository": repository, **context}, status=400 if invalid else 200
+    )
+
+
 @lead_required
 @require_http_methods(["GET", "POST"])
 def repository_edit(request: HttpRequest, pk: int) -> HttpResponse:
@@ -157,5 +171,32 @@ def repository_edit(request: HttpRequest, pk: int) -> HttpResponse:
         else:
             messages.success(request, f"Settings of {repository.full_name} saved.")
             return redirect("repository_list")
-    context = {"repository": repository, "form": form}
-    return render(request, "settings/repository_edit.html", context, status=400 if form.errors else 200)
+    return _repository_page(request, repository, form=form)
+
+
+@never_cache  # the page that shows a new token must never be stored by a browser or proxy
+@lead_required
+@require_POST
+def evidence_token_create(request: HttpRequest, pk: int) -> HttpResponse:
+    """Create an evidence token; the page shows it this once."""
+    repository = get_object_or_404(Repository, pk=pk)
+    token_form = EvidenceTokenForm(request.POST)
+    if not token_form.is_valid():
+        return _repository_page(request, repository, token_form=token_form)
+    try:
+        token, key = services.evidence_token_create(
+            repository=repository, actor=request.user, name=token_form.cleaned_data["name"]
+        )
+    except WorkflowError as exc:
+        show_reasons(token_form, exc.reasons)
+        return _repository_page(request, repository, token_form=token_form)
+    return _repository_page(request, repository, new_token=token, new_key=key)
+
+
+@lead_required
+@require_POST
+def evidence_token_revoke(request: HttpRequest, pk: int, token_pk: int) -> HttpResponse:
+    token = get_object_or_404(EvidenceToken, pk=token_pk, repository_id=pk)
+    services.evidence_token_revoke(token=token, actor=request.user)
+    messages.success(request, f"Evidence token “{token.name}” revoked; pipelines using it are refused from now on.")
+    return redirect("repository_edit", pk=pk)

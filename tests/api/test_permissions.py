@@ -133,6 +133,32 @@ MATRIX: dict[str, Row] = {
     ),
     "list teams": Row("get", "/api/v1/teams/", None, (401, 200, 200, 200, 200)),
     "list merged PRs": Row("get", "/api/v1/merged-prs/", None, (401, 200, 200, 200, 200)),
+    "post evidence": Row(
+        "post",
+        "/api/v1/evidence/",
+        {
+            "repository": "acme/forecast",
+            "sha": "0123456789abcdef0123456789abcdef01234567",
+            "kind": "check",
+            "name": "downstream-e2e",
+            "status": "success",
+            "external_id": "run-1",
+        },
+        (401, 201, 201, 201, 201),
+    ),
+    "post evidence for another team's repository": Row(
+        "post",
+        "/api/v1/evidence/",
+        {
+            "repository": "acme/billing",
+            "sha": "0123456789abcdef0123456789abcdef01234567",
+            "kind": "check",
+            "name": "downstream-e2e",
+            "status": "success",
+            "external_id": "run-1",
+        },
+        (401, 403, 403, 201, 201),
+    ),
     "list webhook deliveries": Row("get", "/api/v1/webhook-deliveries/", None, (401, 403, 403, 200, 200)),
     "read a webhook delivery": Row("get", "/api/v1/webhook-deliveries/{delivery}/", None, (401, 403, 403, 200, 200)),
     # documentation, health and the token page

@@ -1,10 +1,14 @@
-"""Lead pages: categories, checklist templates (new versions, promotion), repository settings."""
+"""Lead pages: categories, checklist templates (new versions, promotion), repository settings, evidence tokens."""
+
+import re
 
 import pytest
 from django.urls import reverse
+from rest_framework.test import APIClient
 
 from postmortems import services
-from postmortems.models import ChecklistTemplate, FailureCategory, Repository
+from postmortems.models import ChecklistTemplate, EvidenceToken, FailureCategory, Repository
+from tests.factories import RepositoryFactory
 from tests.web.conftest import signed_in
 
 # Every test here touches the database (some through fixtures chosen at run time).
@@ -111,3 +115,98 @@ def test_engineer_cannot_create_a_checklist(client, engineer):
     response = client.post(reverse("checklist_list"), {"name": "Mine", "items": "Step"})
     assert response.status_code in (403, 404)
     assert not ChecklistTemplate.objects.filter(name="Mine").exists()
+
+
+SETTINGS = {
+    "production_branches": "main",
+    "hotfix_labels": "hotfix",
+    "hotfix_branch_prefixes": "hotfix/",
+    "hotfix_title_pattern": "",
+    "postmortem_due_days": "5",
+    "writeback_enabled": "on",
+    "checklist_template": "",
+}
+
+
+def test_lead_sets_the_evidence_rules_of_a_repository(client, lead, repository):
+    client = signed_in(client, lead)
+    url = reverse("repository_edit", args=[repository.pk])
+    page = client.get(url).content.decode()
+    assert "stg\nstaging</textarea>" in page  # the default staging branches, shown for editing
+    data = {
+        **SETTINGS,
+        "team": repository.team_id,
+        "environment_stages": "Prod-EU = production\nqa = Staging",
+        "staging_branches": "stg\nrelease-candidate",
+        "staging_checks": "downstream-e2e",
+        "staging_status": "on",
+    }
+    assert client.post(url, data).status_code == 302
+    repository.refresh_from_db()
+    assert repository.environment_stages == {"Prod-EU": "production", "qa": "staging"}
+    assert (repository.staging_branches, repository.staging_checks) == (
+        ["stg", "release-candidate"],
+        ["downstream-e2e"],
+    )
+    assert repository.staging_status is True
+    assert "Prod-EU = production\nqa = staging</textarea>" in client.get(url).content.decode()
+
+
+def test_a_bad_stage_line_is_shown_next_to_the_field(client, lead, repository):
+    client = signed_in(client, lead)
+    url = reverse("repository_edit", args=[repository.pk])
+    response = client.post(url, {**SETTINGS, "environment_stages": "qa = heaven"})
+    assert response.status_code == 400
+    assert "write “environment = stage”" in response.content.decode()
+    assert Repository.objects.get(pk=repository.pk).environment_stages == {}
+
+
+def test_lead_creates_an_evidence_token_shown_once_and_revokes_it(client, lead, repository):
+    client = signed_in(client, lead)
+    response = client.post(reverse("evidence_token_create", args=[repository.pk]), {"name": "Databricks nightly"})
+    assert response.status_code == 200
+    assert response["Cache-Control"].startswith("max-age=0")
+    match = re.search(r'<code id="evidence-token">(pmev_[\w-]+)</code>', response.content.decode())
+    assert match, "the new token is shown once"
+    key = match.group(1)
+    page = client.get(reverse("repository_edit", args=[repository.pk])).content.decode()
+    assert key not in page and "Databricks nightly" in page and "never" in page
+
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {key}")
+    evidence = {
+        "repository": repository.full_name,
+        "sha": "a" * 40,
+        "kind": "deployment",
+        "environment": "staging",
+        "status": "success",
+        "external_id": "job-1",
+    }
+    assert api.post("/api/v1/evidence/", evidence, format="json").status_code == 201
+
+    token = EvidenceToken.objects.get()
+    revoke = reverse("evidence_token_revoke", args=[repository.pk, token.pk])
+    assert client.post(revoke).status_code == 302
+    token.refresh_from_db()
+    assert token.revoked_at is not None and token.created_by == lead
+    assert api.post("/api/v1/evidence/", evidence | {"external_id": "job-2"}, format="json").status_code == 401
+
+
+def test_an_unnamed_token_is_refused_and_a_token_is_revoked_only_through_its_repository(client, lead, repository):
+    client = signed_in(client, lead)
+    response = client.post(reverse("evidence_token_create", args=[repository.pk]), {"name": " "})
+    assert response.status_code == 400 and not EvidenceToken.objects.exists()
+    services.evidence_token_create(repository=repository, actor=lead, name="ci")
+    other = RepositoryFactory(full_name="acme/other")
+    token = EvidenceToken.objects.get()
+    assert client.post(reverse("evidence_token_revoke", args=[other.pk, token.pk])).status_code == 404
+    assert EvidenceToken.objects.get().revoked_at is None
+
+
+def test_engineers_cannot_create_or_revoke_evidence_tokens(client, engineer, lead, repository):
+    services.evidence_token_create(repository=repository, actor=lead, name="ci")
+    client = signed_in(client, engineer)
+    assert client.post(reverse("evidence_token_create", args=[repository.pk]), {"name": "mine"}).status_code == 403
+    token = EvidenceToken.objects.get()
+    assert client.post(reverse("evidence_token_revoke", args=[repository.pk, token.pk])).status_code == 403
+    assert EvidenceToken.objects.count() == 1 and EvidenceToken.objects.get().revoked_at is None

@@ -6,6 +6,7 @@ Split by resource; import them from `postmortems.api.serializers`.
 from ._common import LONG_TEXT
 from .actions import ActionSerializer, ActionStatusSerializer, ActionWriteSerializer
 from .assessments import AssessmentInputSerializer, ChecklistEntrySerializer, MissingItemSerializer
+from .evidence import EvidenceInputSerializer, EvidenceSerializer
 from .github import (
     HotfixPullRequestSerializer,
     LinkHotfixSerializer,
@@ -39,6 +40,8 @@ __all__ = [
     "ChecklistTemplateSerializer",
     "ChecklistVersionSerializer",
     "CommentSerializer",
+    "EvidenceInputSerializer",
+    "EvidenceSerializer",
     "HotfixPullRequestSerializer",
     "LinkHotfixSerializer",
     "MergedPullRequestSerializer",

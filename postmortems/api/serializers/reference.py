@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
+from ...choices import Stage
 from ...models import ChecklistItem, ChecklistTemplate, ChecklistTemplateVersion, FailureCategory, Repository, Team
 from ._common import LONG_TEXT
 
@@ -84,6 +85,27 @@ class RepositorySerializer(serializers.ModelSerializer):
     )
     hotfix_title_pattern = serializers.CharField(max_length=255, allow_blank=True, required=False)
     postmortem_due_days = serializers.IntegerField(min_value=1, max_value=365, required=False)
+    # Deployment evidence (SPEC §10).
+    environment_stages = serializers.DictField(
+        child=serializers.ChoiceField(choices=Stage.choices),
+        required=False,
+        help_text="{environment name: stage}, overriding the default names (prod → production, stg → staging, …).",
+    )
+    staging_branches = serializers.ListField(
+        child=serializers.CharField(max_length=255),
+        max_length=100,
+        required=False,
+        help_text="A push to one of these is a staging deployment of the commits it brings.",
+    )
+    staging_checks = serializers.ListField(
+        child=serializers.CharField(max_length=255),
+        max_length=100,
+        required=False,
+        help_text="Checks or workflows that must succeed in staging; empty: a staging deployment alone counts.",
+    )
+    staging_status = serializers.BooleanField(
+        required=False, help_text="Write a `staging-verified` commit status on open PRs into production branches."
+    )
 
     class Meta:
         model = Repository
@@ -100,6 +122,10 @@ class RepositorySerializer(serializers.ModelSerializer):
             "postmortem_due_days",
             "writeback_enabled",
             "debt_status_enabled",
+            "environment_stages",
+            "staging_branches",
+            "staging_checks",
+            "staging_status",
             "created_at",
         ]
         read_only_fields = ["id", "full_name", "default_branch", "created_at"]

@@ -6,6 +6,7 @@ Each module is one resource; `urls.py` imports the viewsets from here.
 """
 
 from .actions import ActionViewSet
+from .evidence import EvidenceViewSet
 from .github import MergedPullRequestViewSet, WebhookDeliveryViewSet
 from .postmortems import PostmortemViewSet
 from .reference import CategoryViewSet, ChecklistTemplateViewSet, RepositoryViewSet, TeamViewSet
@@ -14,6 +15,7 @@ __all__ = [
     "ActionViewSet",
     "CategoryViewSet",
     "ChecklistTemplateViewSet",
+    "EvidenceViewSet",
     "MergedPullRequestViewSet",
     "PostmortemViewSet",
     "RepositoryViewSet",
