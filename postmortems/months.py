@@ -24,6 +24,8 @@ from django.utils import timezone
 FIRST_YEAR = 1970
 LAST_YEAR = 9999
 _MONTH = re.compile(r"([0-9]{4})-(0[1-9]|1[0-2])")
+# The same rule as a JSON-schema pattern, for the API's published contract: 1970-01 to 9999-12.
+MONTH_PATTERN = r"^(?:19[7-9][0-9]|[2-9][0-9]{3})-(?:0[1-9]|1[0-2])$"
 
 
 class InvalidMonth(ValueError):

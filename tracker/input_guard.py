@@ -42,6 +42,7 @@ class RefuseNulCharactersMiddleware:
         if field is None:
             return self.get_response(request)
         if machine:
-            return JsonResponse({field: [NUL_MESSAGE]}, status=400)
+            # Both error shapes the API uses: DRF's {field: [messages]} and the report's {"detail", "field"}.
+            return JsonResponse({"detail": f"{field}: {NUL_MESSAGE}", "field": field, field: [NUL_MESSAGE]}, status=400)
         reason = f"The field “{field}” holds a null character (U+0000), which cannot be stored."
         return HttpResponse(loader.render_to_string("400.html", {"reason": reason}), status=400)

@@ -11,7 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 
 from ..choices import DeliveryStatus, PostmortemStatus
 from ..models import FailureCategory, MergedPullRequest, Postmortem, PreventionAction, WebhookDelivery
-from ..months import InvalidMonth, month_bounds, parse_month
+from ..months import MONTH_PATTERN, InvalidMonth, month_bounds, parse_month
 from ..selectors import overdue_q
 
 
@@ -51,8 +51,8 @@ class StrictBooleanFilter(django_filters.BooleanFilter):
     field_class = StrictBooleanField
 
 
-# YYYY-MM, month 01-12, year 0001 or later: what `month_bounds` accepts.
-@extend_schema_field({"type": "string", "pattern": r"^(?!0000)[0-9]{4}-(?:0[1-9]|1[0-2])$", "example": "2026-03"})
+# YYYY-MM, what `months.parse_month` accepts.
+@extend_schema_field({"type": "string", "pattern": MONTH_PATTERN, "example": "2026-03"})
 class MonthFilter(django_filters.CharFilter):
     """Records whose report month (`anchor_at` in TIME_ZONE) is the given YYYY-MM."""
 

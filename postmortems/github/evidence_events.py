@@ -9,7 +9,6 @@ business. (Kept apart from `events.py`, which reads pull requests, to keep both 
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
@@ -18,11 +17,11 @@ from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 
 from ..choices import EvidenceKind, EvidenceStatus
+from ..untrusted import safe_link
 from .events import BadPayload
 from .events import _get as get_field  # the one reader of payload fields, shared
+from .names import is_sha
 
-# Until a shared validator of untrusted fields lands, the two checks evidence needs live here.
-_SHA = re.compile(r"^[0-9a-f]{40}$")
 NO_COMMIT = "0" * 40  # `before` of a new branch, `after` of a deleted one
 MAX_NAME = 255
 MAX_URL = 500
@@ -45,16 +44,10 @@ IGNORED_DEPLOYMENT_STATES = frozenset({"inactive"})
 COMMIT_STATES: dict[str, str] = {state: state for state in ("success", "failure", "error", "pending")}
 
 
-def is_sha(value: object) -> bool:
-    """A full commit id: exactly 40 lower-case hex characters."""
-    return isinstance(value, str) and bool(_SHA.match(value))
-
-
 def https_or_blank(value: object) -> str:
-    """`value` when it is an https URL we can store, else "" (never shown as a link)."""
-    if not isinstance(value, str) or len(value) > MAX_URL or not value.startswith("https://"):
-        return ""
-    return value if value.isprintable() and " " not in value else ""
+    """`value` when it may be stored and shown as a link (`untrusted.safe_link`) and fits the column, else ""."""
+    link = safe_link(value)
+    return link if len(link) <= MAX_URL else ""
 
 
 @dataclass(frozen=True)
@@ -286,7 +279,7 @@ def _commit_id(commit: Any) -> str:
     value = commit.get("id") if isinstance(commit, dict) else None
     if not is_sha(value):
         raise BadPayload("`commits[].id` is not a 40-character hex commit sha.")
-    return value
+    return value.lower()
 
 
 def parse_push(payload: Any) -> PushEvent | None:

@@ -42,5 +42,5 @@ def is_full_name(value: object) -> bool:
 
 
 def sha_or_blank(value: str) -> str:
-    """The sha when it is one, else "" (no commit to act on)."""
-    return value if is_sha(value) else ""
+    """The sha (lower case, as GitHub writes it) when it is one, else "" (no commit to act on)."""
+    return value.lower() if is_sha(value) else ""

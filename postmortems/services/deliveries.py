@@ -21,7 +21,7 @@ from django.utils import timezone
 from .. import queue
 from ..choices import DeliveryStatus
 from ..github.events import BadPayload, PullRequestEvent, parse_pull_request
-from ..github.evidence_events import is_sha
+from ..github.names import is_sha
 from ..github.publisher import PROCESS_TASK
 from ..github.rules import HotfixRules, hotfix_reasons
 from ..models import HotfixPullRequest, MergedPullRequest, Repository, WebhookDelivery

@@ -105,7 +105,7 @@ def test_lengths_enumerations_and_requirements_are_in_the_schema():
     action = COMPONENTS["ActionWriteRequest"]
     assert action["required"] == ["description", "kind", "postmortem"]
     assert action["properties"]["description"]["maxLength"] == 20_000
-    assert action["properties"]["kind"] == {"$ref": "#/components/schemas/KindEnum"}
+    assert action["properties"]["kind"] == {"$ref": "#/components/schemas/ActionKindEnum"}
     assert action["properties"]["owner"]["nullable"] is True
     category = COMPONENTS["CategoryRequest"]["properties"]
     assert category["name"]["maxLength"] == 120
@@ -133,7 +133,9 @@ def test_query_parameters_are_typed_as_the_filters_read_them(lead):
     api = client_for(lead)
     for value, valid in [
         ("2026-03", True),
-        ("0001-12", True),
+        ("1970-01", True),
+        ("1969-12", False),
+        ("0001-12", False),
         ("2026-13", False),
         ("0000-01", False),
         ("26-03", False),

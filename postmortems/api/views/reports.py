@@ -10,7 +10,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from ...months import FIRST_YEAR
+from ...months import FIRST_YEAR, MONTH_PATTERN
 from ...reports import ReportInputError, build_monthly_report, parse_report_month, resolve_scope
 from ..base import ApiViewMixin
 from ..serializers.reports import MonthlyReportSerializer, ReportErrorSerializer
@@ -27,7 +27,7 @@ class MonthlyReportAPIView(ApiViewMixin, APIView):
                 "month",
                 str,
                 description=f"YYYY-MM in TIME_ZONE, {FIRST_YEAR}-01 to the current month; default: the current month",
-                pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$",
+                pattern=MONTH_PATTERN,
             ),
             OpenApiParameter("team", str, description="team slug"),
             OpenApiParameter("repository", str, description="repository full name, owner/name"),
