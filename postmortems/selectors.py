@@ -13,7 +13,17 @@ from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from .choices import ActionKind, ActionStatus, PostmortemStatus
-from .models import OPEN_STATUSES, Postmortem, PreventionAction, User
+from .models import (
+    OPEN_STATUSES,
+    ChecklistAssessment,
+    ChecklistTemplateVersion,
+    MergedPullRequest,
+    MissingChecklistItem,
+    Postmortem,
+    PreventionAction,
+    Repository,
+    User,
+)
 from .workflow import is_lead
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -177,8 +187,6 @@ def _history_entries(rows, label, fields: list[str]) -> list[HistoryEntry]:
 
 def postmortem_history(postmortem: Postmortem) -> list[HistoryEntry]:
     """Who changed what on a record, its actions, checklist assessment and missing items; newest first."""
-    from .models import ChecklistAssessment, MissingChecklistItem
-
     pm_fields = [f.attname for f in Postmortem._meta.concrete_fields if f.name not in {"updated_at", "reminded_on"}]
     action_fields = [f.attname for f in PreventionAction._meta.concrete_fields if f.name != "updated_at"]
     sources = [
@@ -203,3 +211,34 @@ def postmortem_history(postmortem: Postmortem) -> list[HistoryEntry]:
     for rows, label, fields in sources:
         entries += _history_entries(rows.order_by("history_date", "history_id"), label, fields)
     return sorted(entries, key=lambda e: e.when, reverse=True)
+
+
+# --- checklists and pull requests ------------------------------------------------
+
+
+def checklist_version_in_force(repository: Repository | None) -> ChecklistTemplateVersion | None:
+    """The newest version of the repository's template, or of the default template."""
+    template_id = repository.checklist_template_id if repository else None
+    versions = ChecklistTemplateVersion.objects.order_by("-number")
+    if template_id:
+        return versions.filter(template_id=template_id).first()
+    return versions.filter(template__is_default=True).first()
+
+
+def checklist_version_for(postmortem: Postmortem) -> ChecklistTemplateVersion | None:
+    """The checklist version `postmortem` is assessed against.
+
+    A record nobody has assessed yet follows the version in force (a lead may have
+    revised the template, or the record moved to another repository); once someone
+    has assessed a step, it keeps the version that step belongs to.
+    """
+    if ChecklistAssessment.objects.filter(postmortem_id=postmortem.pk).exists():
+        return postmortem.checklist_version
+    return checklist_version_in_force(postmortem.repository) or postmortem.checklist_version
+
+
+def merged_pr_in(repository: Repository | None, number: int) -> MergedPullRequest | None:
+    """The PR `number` merged into a production branch of `repository`, if we recorded it."""
+    if repository is None:
+        return None
+    return MergedPullRequest.objects.select_related("repository").filter(repository=repository, number=number).first()

@@ -25,12 +25,42 @@ from .choices import (
 )
 
 if TYPE_CHECKING:
-    from .models import ChecklistAssessment, ChecklistItem, Postmortem, PreventionAction, User
+    from .models import (
+        ChecklistAssessment,
+        ChecklistItem,
+        FailureCategory,
+        MergedPullRequest,
+        Postmortem,
+        PreventionAction,
+        User,
+    )
 
 Reasons = dict[str, list[str]]
 
 MIN_ROOT_CAUSE_LENGTH = 40
 PRIOR_OCCURRENCE_WINDOW = timedelta(days=180)
+
+# The fields an editor sets on a draft, in the order the edit page and the API show them.
+# Everything else (status, dates of the workflow, gaps) moves only through the workflow.
+# The edit form, the API's write serializer and the services all derive from this one list.
+EDITABLE_FIELDS: tuple[str, ...] = (
+    "title",
+    "severity",
+    "summary",
+    "impact",
+    "detected_at",
+    "resolved_at",
+    "detection_method",
+    "caught_in",
+    "trigger",
+    "root_cause",
+    "category",
+    "contributing_categories",
+    "owner",
+    "repository",
+    "team",
+    "introduced_by",
+)
 
 
 class Transition(enum.StrEnum):
@@ -70,6 +100,15 @@ class NotAllowed(Exception):
 
 def _add(reasons: Reasons, field: str, message: str) -> None:
     reasons.setdefault(field, []).append(message)
+
+
+def merged(*groups: Reasons) -> Reasons:
+    """Several rules' reasons as one mapping, keeping every message."""
+    reasons: Reasons = {}
+    for group in groups:
+        for field, messages in group.items():
+            reasons.setdefault(field, []).extend(messages)
+    return reasons
 
 
 # --- who may do what -------------------------------------------------------------
@@ -125,6 +164,51 @@ def check_transition(user: User | None, postmortem: Postmortem, transition: Tran
             raise NotAllowed("You cannot review your own postmortem.")
         raise NotAllowed(f"You may not {transition.value.replace('_', ' ')} this postmortem.")
     return move.target
+
+
+# --- the fields of a record -------------------------------------------------------
+
+
+def unknown_field_reasons(names: Iterable[str], *, verb: str = "changed") -> Reasons:
+    """Fields a caller tried to set that are not an editor's to set."""
+    return {name: [f"This field cannot be {verb} here."] for name in sorted(set(names) - set(EDITABLE_FIELDS))}
+
+
+def time_reasons(postmortem: Postmortem) -> Reasons:
+    reasons: Reasons = {}
+    if postmortem.detected_at and postmortem.resolved_at and postmortem.resolved_at < postmortem.detected_at:
+        _add(reasons, "resolved_at", "Resolved time cannot be before the detection time.")
+    return reasons
+
+
+def introduced_by_reasons(introduced_by: MergedPullRequest | None, repository_id: int | None) -> Reasons:
+    """The PR that introduced the defect is a merged PR of the record's own repository."""
+    reasons: Reasons = {}
+    if introduced_by is None:
+        return reasons
+    if repository_id is None:
+        _add(reasons, "introduced_by", "Set the repository first: the introducing PR is one of its merged PRs.")
+    elif introduced_by.repository_id != repository_id:
+        _add(reasons, "introduced_by", "The introducing PR must be a merged PR of this record's repository.")
+    return reasons
+
+
+def category_reasons(
+    *,
+    category: FailureCategory | None,
+    contributing: Iterable[FailureCategory] | None,
+    current_category_id: int | None,
+    current_contributing_ids: Iterable[int] = (),
+) -> Reasons:
+    """A retired category stays on the records that have it, but nobody newly chooses it."""
+    reasons: Reasons = {}
+    if category is not None and not category.is_active and category.pk != current_category_id:
+        _add(reasons, "category", f"“{category.name}” is retired; choose an active category.")
+    kept = set(current_contributing_ids)
+    for extra in contributing or ():
+        if not extra.is_active and extra.pk not in kept:
+            _add(reasons, "contributing_categories", f"“{extra.name}” is retired; choose active categories.")
+    return reasons
 
 
 # --- the rules of one action ------------------------------------------------------

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django import forms
 
 from ..choices import ActionStatus, Severity
-from ..models import MergedPullRequest, Repository, Team
+from ..models import Repository, Team
+from ..selectors import merged_pr_in
 from ._common import NOT_CHOSEN
 
 
@@ -50,7 +51,7 @@ class LinkHotfixForm(forms.Form):
     def clean(self):
         data = super().clean()
         if data.get("repository") and data.get("number"):
-            pr = MergedPullRequest.objects.filter(repository=data["repository"], number=data["number"]).first()
+            pr = merged_pr_in(data["repository"], data["number"])
             if pr is None:
                 raise forms.ValidationError("We have no record of that PR being merged into a production branch.")
             data["merged_pr"] = pr

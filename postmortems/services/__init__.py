@@ -12,7 +12,6 @@ from .checklists import (
     postmortem_refresh_gap,
 )
 from .postmortems import (
-    EDITABLE_FIELDS,
     postmortem_approve,
     postmortem_create,
     postmortem_dismiss,
@@ -41,7 +40,6 @@ from .writeback import (
 )
 
 __all__ = [
-    "EDITABLE_FIELDS",
     "action_complete",
     "action_create",
     "action_remove",

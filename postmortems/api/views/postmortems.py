@@ -65,14 +65,7 @@ class PostmortemViewSet(
     def create(self, request, *args, **kwargs):
         data = s.PostmortemWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
-        contributing = fields.pop("contributing_categories", None)
-        with transaction.atomic():
-            postmortem = services.postmortem_create(actor=request.user, **fields)
-            if contributing:
-                services.postmortem_update(
-                    postmortem=postmortem, actor=request.user, contributing_categories=contributing
-                )
+        postmortem = services.postmortem_create(actor=request.user, **data.validated_data)
         return self._respond(postmortem, status.HTTP_201_CREATED)
 
     def update(self, request, *args, partial=False, **kwargs):
