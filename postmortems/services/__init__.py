@@ -11,6 +11,7 @@ from .checklists import (
     missing_item_remove,
     postmortem_refresh_gap,
 )
+from .editor import ActionChange, AssessmentChange, EditorReasons, postmortem_editor_save
 from .postmortems import (
     postmortem_approve,
     postmortem_create,
@@ -40,6 +41,9 @@ from .writeback import (
 )
 
 __all__ = [
+    "ActionChange",
+    "AssessmentChange",
+    "EditorReasons",
     "action_complete",
     "action_create",
     "action_remove",
@@ -64,6 +68,7 @@ __all__ = [
     "postmortem_approve",
     "postmortem_create",
     "postmortem_dismiss",
+    "postmortem_editor_save",
     "postmortem_flag_not_hotfix",
     "postmortem_link_hotfix_pr",
     "postmortem_open_for_hotfix",
