@@ -14,7 +14,7 @@ from ._common import DATETIME_WIDGET
 
 
 class PostmortemFieldsForm(forms.ModelForm):
-    """The editable fields of a draft; the owner field only for leads."""
+    """The editable fields of a draft; the owner and team fields only for leads."""
 
     introduced_by_number = forms.IntegerField(
         required=False,
@@ -57,7 +57,9 @@ class PostmortemFieldsForm(forms.ModelForm):
         if is_lead(user):
             self.fields["owner"].queryset = User.objects.filter(is_active=True).order_by("username")
         else:
+            # Re-owning and re-teaming a record are a lead's moves (SPEC §8).
             del self.fields["owner"]
+            del self.fields["team"]
         if record.introduced_by_id:
             self.initial["introduced_by_number"] = record.introduced_by.number
         for name in ("severity", "detection_method", "caught_in", "trigger"):

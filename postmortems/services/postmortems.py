@@ -22,17 +22,20 @@ from ..models import (
     Team,
     User,
 )
-from ..selectors import checklist_version_in_force
+from ..selectors import checklist_version_in_force, postmortem_involvement
 from ..workflow import (
     PRIOR_OCCURRENCE_WINDOW,
+    Reasons,
     Transition,
     WorkflowError,
     can_edit,
     category_reasons,
+    check_link_pr,
     check_transition,
+    filing_reasons,
     introduced_by_reasons,
-    is_lead,
     merged,
+    placement_reasons,
     prevention_failed,
     submission_reasons,
     time_reasons,
@@ -108,14 +111,16 @@ def postmortem_create(
 ) -> Postmortem:
     """Open a draft by hand, for an incident without a hotfix PR. The creator owns it unless told otherwise."""
     days = repository.postmortem_due_days if repository else 5
+    owner = fields.pop("owner", None)
     postmortem = Postmortem(
         repository=repository,
         team=team or (repository.team if repository else None),
-        owner=fields.pop("owner", None) or actor,
+        owner=owner or actor,
         due_at=timezone.now() + timedelta(days=days),
         checklist_version=checklist_version_in_force(repository),
     )
-    _apply_fields(postmortem, {"title": title, **fields}, contributing_categories, verb="set")
+    where = filing_reasons(actor, repository=repository, team=team, owner=owner)
+    _apply_fields(postmortem, {"title": title, **fields}, contributing_categories, verb="set", refused=where)
     with transaction.atomic():
         saved_by(postmortem, actor)
         postmortem.save()
@@ -126,10 +131,18 @@ def postmortem_create(
 
 
 def _apply_fields(
-    postmortem: Postmortem, fields: dict[str, Any], contributing: list[FailureCategory] | None, *, verb: str
+    postmortem: Postmortem,
+    fields: dict[str, Any],
+    contributing: list[FailureCategory] | None,
+    *,
+    verb: str,
+    refused: Reasons,
 ) -> None:
-    """Set `fields` on `postmortem` once every rule about them agrees; else WorkflowError with all reasons."""
-    reasons = unknown_field_reasons(fields, verb=verb)
+    """Set `fields` on `postmortem` once every rule about them agrees; else WorkflowError with all reasons.
+
+    `refused` carries what the caller's own rules already said, so every reason is shown at once.
+    """
+    reasons = merged(refused, unknown_field_reasons(fields, verb=verb))
     if "title" in fields:
         fields["title"] = (fields["title"] or "").strip()[:300]
         if not fields["title"]:
@@ -170,10 +183,9 @@ def postmortem_update(
 ) -> Postmortem:
     """Change the editable fields of a draft. Engineers edit their own; leads any draft."""
     require(can_edit(actor, postmortem), "Only the owner or a lead can edit a draft postmortem.")
-    if "owner" in fields and fields["owner"] != postmortem.owner and not is_lead(actor):
-        # Handing a record to someone else is a lead's call; an owner cannot drop it silently.
-        raise WorkflowError({"owner": ["Only a lead can reassign a postmortem."]})
-    _apply_fields(postmortem, fields, contributing_categories, verb="changed")
+    # Re-owning and re-teaming are a lead's call; an owner cannot hand a record away or move it out of sight.
+    moves = placement_reasons(actor, postmortem, fields)
+    _apply_fields(postmortem, fields, contributing_categories, verb="changed", refused=moves)
     with transaction.atomic():
         saved_by(postmortem, actor)
         postmortem.save()
@@ -186,13 +198,13 @@ def postmortem_update(
 def postmortem_link_hotfix_pr(*, postmortem: Postmortem, merged_pr: MergedPullRequest, actor: User) -> Postmortem:
     """Cover another hotfix PR with this record (two PRs, one incident).
 
-    If the PR already had its own draft, that draft is dismissed as merged into this one.
+    If the PR already had its own draft, that draft is dismissed as merged into this one
+    (a lead's move: engineers link only PRs no record covers yet, of their own teams).
     """
     require(can_edit(actor, postmortem), "Only the owner or a lead can edit a draft postmortem.")
-    if merged_pr.repository_id != postmortem.repository_id and postmortem.repository_id is not None:
-        raise WorkflowError({"hotfix_prs": ["The PR belongs to another repository."]})
     with transaction.atomic():
         hotfix = HotfixPullRequest.objects.select_for_update().filter(merged_pr=merged_pr).first()
+        check_link_pr(actor, postmortem, merged_pr, covered_by=hotfix.postmortem_id if hotfix else None)
         if hotfix is None:
             hotfix = HotfixPullRequest.objects.create(merged_pr=merged_pr, postmortem=postmortem)
             MergedPullRequest.objects.filter(pk=merged_pr.pk).update(is_hotfix=True)
@@ -291,10 +303,11 @@ def _link_prior_occurrences(postmortem: Postmortem) -> None:
 
 
 def postmortem_approve(*, postmortem: Postmortem, actor: User, now: datetime | None = None) -> Postmortem:
-    """A lead (not the owner) approves a record in review; it becomes read-only."""
+    """A lead approves a record in review they did not file, own or submit; it becomes read-only."""
     with transaction.atomic():
         postmortem = _locked(postmortem)
-        postmortem.status = check_transition(actor, postmortem, Transition.APPROVE)
+        involvement = postmortem_involvement(postmortem)
+        postmortem.status = check_transition(actor, postmortem, Transition.APPROVE, involvement)
         postmortem.approved_at = now or timezone.now()
         postmortem.reviewer = actor
         saved_by(postmortem, actor)

@@ -40,15 +40,15 @@ def test_open_for_hotfix_leaves_unknown_authors_unassigned():
     assert postmortem.owner is None
 
 
-def test_linking_a_second_pr_merges_its_empty_draft(engineer):
+def test_linking_a_second_pr_merges_its_empty_draft(lead):
     repository = RepositoryFactory()
     early = MergedPullRequestFactory(repository=repository, merged_at=datetime(2026, 1, 5, tzinfo=UTC))
     late = MergedPullRequestFactory(repository=repository, merged_at=datetime(2026, 2, 5, tzinfo=UTC))
     keep, _ = services.postmortem_open_for_hotfix(merged_pr=late)
     duplicate, _ = services.postmortem_open_for_hotfix(merged_pr=early)
-    Postmortem.objects.filter(pk=keep.pk).update(owner=engineer)
+    Postmortem.objects.filter(pk=keep.pk).update(owner=lead)
     keep.refresh_from_db()
-    services.postmortem_link_hotfix_pr(postmortem=keep, merged_pr=early, actor=engineer)
+    services.postmortem_link_hotfix_pr(postmortem=keep, merged_pr=early, actor=lead)
     keep.refresh_from_db()
     duplicate.refresh_from_db()
     assert keep.hotfix_prs.count() == 2
