@@ -1,7 +1,10 @@
 """A useful admin for every model: list columns, filters, search, read-only history."""
 
+from axes.admin import AccessAttemptAdmin as AxesAccessAttemptAdmin
+from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.core.exceptions import PermissionDenied
 from rest_framework.authtoken.models import TokenProxy
 from simple_history.admin import SimpleHistoryAdmin
 
@@ -36,6 +39,24 @@ class NoDeleteMixin:
         return False
 
 
+class RecordMixin(NoDeleteMixin):
+    """Records and what GitHub told us are shown, never added or changed here: they change only
+    through the services, where the rules of SPEC §3 and §8 are checked (one rule for every door)."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # simple-history saves a POSTed old version whatever the change permission says:
+        # reverting a record would bypass every rule of its workflow.
+        if request.method == "POST":
+            raise PermissionDenied("Records change only through the app, not by reverting them here.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+
 @admin.register(User)
 class UserAdmin(DjangoUserAdmin):
     fieldsets = (*DjangoUserAdmin.fieldsets, ("GitHub", {"fields": ("github_login",)}))
@@ -59,7 +80,7 @@ class RepositoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(MergedPullRequest)
-class MergedPullRequestAdmin(NoDeleteMixin, admin.ModelAdmin):
+class MergedPullRequestAdmin(RecordMixin, admin.ModelAdmin):
     list_display = ("__str__", "title", "author_login", "merged_at", "base_branch", "is_hotfix")
     list_filter = ("is_hotfix", "repository")
     search_fields = ("title", "author_login", "head_branch", "merge_commit_sha")
@@ -69,7 +90,7 @@ class MergedPullRequestAdmin(NoDeleteMixin, admin.ModelAdmin):
 
 
 @admin.register(HotfixPullRequest)
-class HotfixPullRequestAdmin(NoDeleteMixin, admin.ModelAdmin):
+class HotfixPullRequestAdmin(RecordMixin, admin.ModelAdmin):
     list_display = ("merged_pr", "postmortem", "comment_state", "commit_status_state", "no_longer_hotfix")
     list_filter = ("comment_state", "commit_status_state", "no_longer_hotfix")
     search_fields = ("merged_pr__title", "postmortem__title")
@@ -105,7 +126,7 @@ class HotfixPullRequestInline(admin.TabularInline):
 
 
 @admin.register(Postmortem)
-class PostmortemAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+class PostmortemAdmin(RecordMixin, SimpleHistoryAdmin):
     list_display = ("id", "title", "status", "severity", "repository", "owner", "category", "due_at", "gap_kind")
     list_filter = (
         "status",
@@ -134,7 +155,7 @@ class PostmortemAdmin(NoDeleteMixin, SimpleHistoryAdmin):
 
 
 @admin.register(PreventionAction)
-class PreventionActionAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+class PreventionActionAdmin(RecordMixin, SimpleHistoryAdmin):
     list_display = ("description", "kind", "status", "owner", "due_date", "postmortem")
     list_filter = ("kind", "status")
     search_fields = ("description", "evidence_url")
@@ -177,7 +198,7 @@ class ChecklistItemAdmin(NoDeleteMixin, admin.ModelAdmin):
 
 
 @admin.register(ChecklistAssessment)
-class ChecklistAssessmentAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+class ChecklistAssessmentAdmin(RecordMixin, SimpleHistoryAdmin):
     list_display = ("postmortem", "item", "status", "would_have_caught", "ineffective")
     list_filter = ("status", "would_have_caught", "ineffective")
     list_select_related = ("postmortem", "item")
@@ -185,14 +206,14 @@ class ChecklistAssessmentAdmin(NoDeleteMixin, SimpleHistoryAdmin):
 
 
 @admin.register(MissingChecklistItem)
-class MissingChecklistItemAdmin(NoDeleteMixin, SimpleHistoryAdmin):
+class MissingChecklistItemAdmin(RecordMixin, SimpleHistoryAdmin):
     list_display = ("text", "postmortem", "proposed_at", "promoted_to")
     search_fields = ("text",)
     raw_id_fields = ("postmortem", "promoted_to", "promoted_by")
 
 
 @admin.register(ReviewEvent)
-class ReviewEventAdmin(NoDeleteMixin, admin.ModelAdmin):
+class ReviewEventAdmin(RecordMixin, admin.ModelAdmin):
     list_display = ("postmortem", "kind", "actor", "created_at")
     list_filter = ("kind",)
     search_fields = ("comment",)
@@ -238,6 +259,18 @@ class WebhookDeliveryAdmin(NoDeleteMixin, admin.ModelAdmin):
             services.delivery_reprocess(delivery=delivery)
         self.message_user(request, f"{queryset.count()} deliveries queued for processing again.")
 
+
+class AccessAttemptAdmin(AxesAccessAttemptAdmin):
+    @admin.action(description="Clean up expired attempts")
+    def cleanup_expired_attempts(self, request, queryset) -> None:
+        # django-axes reads the attempt time that only a sign-in request carries; without it
+        # its own action fails with a 500 in the admin. "No attempt time" means "now" there.
+        request.axes_attempt_time = None
+        super().cleanup_expired_attempts(request, queryset)
+
+
+admin.site.unregister(AccessAttempt)
+admin.site.register(AccessAttempt, AccessAttemptAdmin)
 
 # API tokens are credentials, and DRF's token admin shows every key (in the list, and as
 # each token's name on its pages). People manage their own token at /account/token/.

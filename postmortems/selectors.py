@@ -5,12 +5,24 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.utils import timezone
 
-from .choices import ActionKind, ActionStatus, PostmortemStatus
-from .models import OPEN_STATUSES, ChecklistAssessment, MissingChecklistItem, Postmortem, PreventionAction, User
-from .workflow import is_lead
+from .choices import ActionKind, ActionStatus, PostmortemStatus, ReviewEventKind
+from .models import (
+    OPEN_STATUSES,
+    ChecklistAssessment,
+    ChecklistTemplateVersion,
+    MergedPullRequest,
+    MissingChecklistItem,
+    Postmortem,
+    PreventionAction,
+    Repository,
+    ReviewEvent,
+    Team,
+    User,
+)
+from .workflow import Involvement, Transition, can_transition, is_lead
 
 
 def overdue_q(now: datetime | None = None) -> Q:
@@ -70,12 +82,15 @@ def inbox_postmortems(user: User, *, now: datetime | None = None) -> QuerySet[Po
 
 
 def review_queue(user: User) -> QuerySet[Postmortem]:
-    """Records in review that this lead may review (not their own)."""
+    """Records in review that this lead may approve: not those they own, filed or submitted."""
     if not is_lead(user):
         return Postmortem.objects.none()
+    submitted = ReviewEvent.objects.filter(postmortem=OuterRef("pk"), kind=ReviewEventKind.SUBMITTED, actor=user)
+    filed = Postmortem.history.filter(id=OuterRef("pk"), history_type="+", history_user=user)
     return (
         Postmortem.objects.filter(status=PostmortemStatus.IN_REVIEW)
         .exclude(owner=user)
+        .filter(~Exists(submitted), ~Exists(filed))
         .select_related("owner", "repository")
         .order_by("submitted_at", "pk")
     )
@@ -181,3 +196,88 @@ def postmortem_history(postmortem: Postmortem) -> list[HistoryEntry]:
     for rows, label, fields in sources:
         entries += _history_entries(rows.order_by("history_date", "history_id"), label, fields)
     return sorted(entries, key=lambda e: e.when, reverse=True)
+
+
+# --- checklists and pull requests ------------------------------------------------
+
+
+def checklist_version_in_force(repository: Repository | None) -> ChecklistTemplateVersion | None:
+    """The newest version of the repository's template, or of the default template."""
+    template_id = repository.checklist_template_id if repository else None
+    versions = ChecklistTemplateVersion.objects.order_by("-number")
+    if template_id:
+        return versions.filter(template_id=template_id).first()
+    return versions.filter(template__is_default=True).first()
+
+
+def checklist_version_for(postmortem: Postmortem) -> ChecklistTemplateVersion | None:
+    """The checklist version `postmortem` is assessed against.
+
+    A record nobody has assessed yet follows the version in force (a lead may have
+    revised the template, or the record moved to another repository); once someone
+    has assessed a step, it keeps the version that step belongs to.
+    """
+    if ChecklistAssessment.objects.filter(postmortem_id=postmortem.pk).exists():
+        return postmortem.checklist_version
+    return checklist_version_in_force(postmortem.repository) or postmortem.checklist_version
+
+
+def merged_pr_in(
+    repository: Repository | None, number: int, *, among: QuerySet[MergedPullRequest] | None = None
+) -> MergedPullRequest | None:
+    """The PR `number` merged into a production branch of `repository`, if we recorded it (and it is `among`)."""
+    if repository is None:
+        return None
+    prs = MergedPullRequest.objects.all() if among is None else among
+    return prs.select_related("repository").filter(repository=repository, number=number).first()
+
+
+# --- who may see and do what (SPEC §8) --------------------------------------------
+
+
+def visible_merged_prs(user: User) -> QuerySet[MergedPullRequest]:
+    """Leads see every merged PR; an engineer those of their teams' repositories, of repositories
+    with no team, and the hotfix PRs of records they may see."""
+    prs = MergedPullRequest.objects.select_related("repository")
+    if is_lead(user):
+        return prs
+    if not (user and user.is_authenticated):
+        return prs.none()
+    covering = visible_postmortems(user).values("pk")
+    return prs.filter(
+        Q(repository__team__isnull=True)
+        | Q(repository__team__in=Team.objects.filter(members=user).values("pk"))
+        | Q(hotfix__postmortem__in=covering)
+    )
+
+
+def teams_with_members(user: User) -> QuerySet[Team]:
+    """Every team by name; its members shown (`members_shown`) to leads and to the team's own members."""
+    teams = Team.objects.prefetch_related("members")
+    if is_lead(user):
+        return teams.annotate(members_shown=Value(True))
+    member = Team.members.through.objects.filter(team_id=OuterRef("pk"), user_id=user.pk)
+    return teams.annotate(members_shown=Exists(member))
+
+
+def postmortem_involvement(postmortem: Postmortem) -> Involvement:
+    """Who filed the record (its first history row) and who submitted it, for the approval rule."""
+    filed_by = (
+        Postmortem.history.filter(id=postmortem.pk, history_type="+")
+        .order_by("history_date")
+        .values_list("history_user_id", flat=True)
+        .first()
+    )
+    # `review_events` is prefetched on record pages; elsewhere this is one query.
+    submitters = frozenset(
+        event.actor_id
+        for event in postmortem.review_events.all()
+        if event.kind == ReviewEventKind.SUBMITTED and event.actor_id
+    )
+    return Involvement(filed_by_id=filed_by, submitter_ids=submitters)
+
+
+def allowed_transitions(user: User, postmortem: Postmortem) -> dict[str, bool]:
+    """For each workflow move, whether `user` may make it on `postmortem` now (the page's buttons)."""
+    involvement = postmortem_involvement(postmortem)
+    return {t.value: can_transition(user, postmortem, t, involvement) for t in Transition}

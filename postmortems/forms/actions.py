@@ -64,13 +64,12 @@ class BaseActionFormSet(forms.BaseFormSet):
         super().__init__(*args, **kwargs)
 
     def clean(self):
+        # Only the shape here (each id is an action of this record); the services judge the rows.
         for form in self.forms:
             if not form.is_valid() or form.cleaned_data.get("DELETE") or form.is_blank():
                 continue
             if form.cleaned_data["id"] and form.cleaned_data["id"] not in self.actions:
                 form.add_error(None, "This action belongs to another record.")
-            if not form.cleaned_data["description"].strip():
-                form.add_error("description", "Describe the action.")
 
     def resolved(self, form: ActionForm) -> dict:
         """The form's values with ids turned into the rows the services want."""

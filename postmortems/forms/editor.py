@@ -7,19 +7,20 @@ and submit views can show the rules' reasons next to the fields they concern.
 
 from __future__ import annotations
 
-from django.db import transaction
-
-from .. import services
+from .. import selectors, services
 from ..models import Postmortem, User
-from ..workflow import WorkflowError
-from .actions import ActionFormSet
+from ..services import ActionChange, AssessmentChange, EditorReasons
+from .actions import ActionForm, ActionFormSet
 from .checklist import AssessmentForm, MissingItemsForm
 from .reasons import attach_reasons
 from .record_fields import PostmortemFieldsForm
 
+# Rules speak of the record's fields; a few are edited through a differently named form field.
+FORM_FIELD_FOR = {"introduced_by": "introduced_by_number"}
+
 
 class PostmortemEditor:
-    """Every form of the edit page, validated together and saved in one transaction."""
+    """Every form of the edit page, validated together; one service saves them in one transaction."""
 
     SECTIONS = ("actions", "checklist", "missing_items", "general")
 
@@ -30,7 +31,8 @@ class PostmortemEditor:
         users = list(User.objects.filter(is_active=True).order_by("username"))
         self.fields_form = PostmortemFieldsForm(data, instance=postmortem, user=user, prefix="pm")
         self.action_formset = ActionFormSet(data, prefix="actions", actions=actions, users=users)
-        self.items = self._checklist_items()
+        version = selectors.checklist_version_for(postmortem)
+        self.items = list(version.items.all()) if version else []
         assessed = {a.item_id: a for a in postmortem.assessments.all()}
         self.assessment_forms = [
             AssessmentForm(data, prefix=f"item-{item.pk}", item=item, initial=self._assessment_initial(assessed, item))
@@ -39,13 +41,6 @@ class PostmortemEditor:
         self.missing = list(postmortem.missing_items.all())
         self.missing_form = MissingItemsForm(data, missing=self.missing, prefix="missing")
         self.errors: dict[str, list[str]] = {section: [] for section in self.SECTIONS}
-
-    def _checklist_items(self) -> list:
-        # A record nobody has assessed yet follows the template in force (as the service does).
-        version = self.postmortem.checklist_version
-        if not self.postmortem.assessments.exists():
-            version = services.checklist_version_in_force(self.postmortem.repository) or version
-        return list(version.items.all()) if version else []
 
     @staticmethod
     def _assessment_initial(assessed: dict, item) -> dict:
@@ -73,81 +68,71 @@ class PostmortemEditor:
         """Show the rules' reasons (e.g. from a refused submit) next to what they concern."""
         form = self.fields_form
         for field, messages in reasons.items():
-            name = field.removesuffix("_id")
+            name = FORM_FIELD_FOR.get(field, field.removesuffix("_id"))
             if name in form.fields:
                 form.errors.setdefault(name, form.error_class()).extend(messages)
             else:
                 self.errors[field if field in self.errors else "general"].extend(messages)
 
-    def save(self) -> bool:
-        """Write everything through the services; on any refusal roll it all back and keep the errors."""
-        with transaction.atomic():
-            self._save_fields()
-            self._save_actions()
-            self._save_checklist()
-            self._save_missing()
-            if self.has_errors or not self._forms_clean():
-                transaction.set_rollback(True)
-                return False
-        return True
+    # --- shaping the forms' data for the service ------------------------------------
 
-    def _forms_clean(self) -> bool:
-        every = [self.fields_form, *self.action_formset.forms, self.missing_form, *self.assessment_forms]
-        return not any(f.errors for f in every)
+    def _action_rows(self) -> list[ActionForm]:
+        return [form for form in self.action_formset.forms if not form.is_blank()]
 
-    def _save_fields(self) -> None:
-        try:
-            services.postmortem_update(postmortem=self.postmortem, actor=self.user, **self.fields_form.service_fields())
-        except WorkflowError as exc:
-            self.add_reasons(exc.reasons)
-
-    def _save_actions(self) -> None:
+    def _action_changes(self, rows: list[ActionForm]) -> list[ActionChange]:
         formset = self.action_formset
-        for form in formset.forms:
-            if form.is_blank():
-                continue
-            action = formset.actions.get(form.cleaned_data["id"])
-            remove = form.cleaned_data.get("DELETE", False)
-            try:
-                if action and remove:
-                    services.action_remove(action=action, actor=self.user)
-                elif action:
-                    services.action_update(action=action, actor=self.user, **formset.resolved(form))
-                elif not remove:
-                    services.action_create(postmortem=self.postmortem, actor=self.user, **formset.resolved(form))
-            except WorkflowError as exc:
-                leftover = attach_reasons(form, exc.reasons)
-                for messages in leftover.values():
-                    for message in messages:
-                        form.add_error(None, message)
+        return [
+            ActionChange(
+                action=formset.actions.get(form.cleaned_data["id"]),
+                values=formset.resolved(form),
+                remove=bool(form.cleaned_data.get("DELETE")),
+            )
+            for form in rows
+        ]
 
-    def _save_checklist(self) -> None:
-        for form in self.assessment_forms:
-            data = form.cleaned_data
-            if not data.get("status"):
-                continue
-            try:
-                services.assessment_set(
-                    postmortem=self.postmortem,
-                    actor=self.user,
-                    item=form.item,
-                    status=data["status"],
-                    would_have_caught=data["would_have_caught"],
-                    ineffective=data["ineffective"],
-                    note=data["note"],
-                )
-            except WorkflowError as exc:
-                for messages in exc.reasons.values():
-                    for message in messages:
-                        form.add_error(None, message)
+    def _assessment_changes(self) -> list[AssessmentChange]:
+        return [
+            AssessmentChange(
+                item=form.item,
+                status=form.cleaned_data["status"],
+                would_have_caught=form.cleaned_data["would_have_caught"],
+                ineffective=form.cleaned_data["ineffective"],
+                note=form.cleaned_data["note"],
+            )
+            for form in self.assessment_forms
+            if form.cleaned_data.get("status")
+        ]
 
-    def _save_missing(self) -> None:
-        try:
-            for pk in self.missing_form.cleaned_data.get("remove", []):
-                services.missing_item_remove(missing_item=self.missing_form.missing[int(pk)], actor=self.user)
-            for text in self.missing_form.new_texts():
-                services.missing_item_add(postmortem=self.postmortem, actor=self.user, text=text)
-        except WorkflowError as exc:
-            for messages in exc.reasons.values():
+    def save(self) -> bool:
+        """Hand everything to the editor service; on a refusal show each reason where it belongs."""
+        fields = self.fields_form.service_fields()
+        contributing = fields.pop("contributing_categories")
+        rows = self._action_rows()
+        withdraw = [self.missing_form.missing[int(pk)] for pk in self.missing_form.cleaned_data.get("remove", [])]
+        reasons = services.postmortem_editor_save(
+            postmortem=self.postmortem,
+            actor=self.user,
+            fields=fields,
+            contributing_categories=contributing,
+            actions=self._action_changes(rows),
+            assessments=self._assessment_changes(),
+            missing_withdraw=withdraw,
+            missing_add=self.missing_form.new_texts(),
+        )
+        self._show(reasons, rows)
+        return not reasons
+
+    def _show(self, reasons: EditorReasons, rows: list[ActionForm]) -> None:
+        self.add_reasons(reasons.fields)
+        for position, found in reasons.actions.items():
+            form = rows[position]
+            for messages in attach_reasons(form, found).values():
                 for message in messages:
-                    self.missing_form.add_error("new_items", message)
+                    form.add_error(None, message)
+        by_item = {form.item.pk: form for form in self.assessment_forms}
+        for item_pk, found in reasons.checklist.items():
+            for messages in found.values():
+                for message in messages:
+                    by_item[item_pk].add_error(None, message)
+        for message in reasons.missing_items:
+            self.missing_form.add_error("new_items", message)

@@ -8,12 +8,13 @@ from django import forms
 from django.db.models import Q
 
 from ..models import FailureCategory, MergedPullRequest, Postmortem, User
-from ..workflow import is_lead
+from ..selectors import merged_pr_in
+from ..workflow import EDITABLE_FIELDS, is_lead
 from ._common import DATETIME_WIDGET
 
 
 class PostmortemFieldsForm(forms.ModelForm):
-    """The editable fields of a draft; the owner field only for leads."""
+    """The editable fields of a draft; the owner and team fields only for leads."""
 
     introduced_by_number = forms.IntegerField(
         required=False,
@@ -24,23 +25,8 @@ class PostmortemFieldsForm(forms.ModelForm):
 
     class Meta:
         model = Postmortem
-        fields = [
-            "title",
-            "severity",
-            "summary",
-            "impact",
-            "detected_at",
-            "resolved_at",
-            "detection_method",
-            "caught_in",
-            "trigger",
-            "root_cause",
-            "category",
-            "contributing_categories",
-            "owner",
-            "repository",
-            "team",
-        ]
+        # The introducing PR is chosen by number (`introduced_by_number`), the rest as the rules list them.
+        fields = [name for name in EDITABLE_FIELDS if name != "introduced_by"]
         widgets = {
             "summary": forms.Textarea(attrs={"rows": 4}),
             "impact": forms.Textarea(attrs={"rows": 3}),
@@ -60,14 +46,20 @@ class PostmortemFieldsForm(forms.ModelForm):
         kwargs["instance"] = copy.copy(kwargs["instance"])
         super().__init__(*args, **kwargs)
         record = self.instance
+        # Offer active categories, and the retired ones the record already has (it may keep them).
         categories = FailureCategory.objects.filter(Q(is_active=True) | Q(pk=record.category_id))
         self.fields["category"].queryset = categories
-        self.fields["contributing_categories"].queryset = FailureCategory.objects.filter(is_active=True)
+        kept = record.contributing_categories.all() if record.pk else FailureCategory.objects.none()
+        self.fields["contributing_categories"].queryset = FailureCategory.objects.filter(
+            Q(is_active=True) | Q(pk__in=kept.values("pk"))
+        )
         self.fields["contributing_categories"].required = False
         if is_lead(user):
             self.fields["owner"].queryset = User.objects.filter(is_active=True).order_by("username")
         else:
+            # Re-owning and re-teaming a record are a lead's moves (SPEC §8).
             del self.fields["owner"]
+            del self.fields["team"]
         if record.introduced_by_id:
             self.initial["introduced_by_number"] = record.introduced_by.number
         for name in ("severity", "detection_method", "caught_in", "trigger"):
@@ -78,7 +70,7 @@ class PostmortemFieldsForm(forms.ModelForm):
         if not number:
             return None
         repository = self.cleaned_data.get("repository") or self.instance.repository
-        found = MergedPullRequest.objects.filter(repository=repository, number=number).first()
+        found = merged_pr_in(repository, number)
         if found is None:
             raise forms.ValidationError("We have no record of that PR being merged in this repository.")
         return found

@@ -5,7 +5,8 @@ from __future__ import annotations
 from django import forms
 
 from ..choices import ActionStatus, Severity
-from ..models import MergedPullRequest, Repository, Team
+from ..models import Repository, Team, User
+from ..selectors import merged_pr_in, visible_merged_prs
 from ._common import NOT_CHOSEN
 
 
@@ -47,10 +48,15 @@ class LinkHotfixForm(forms.Form):
     repository = forms.ModelChoiceField(queryset=Repository.objects.all())
     number = forms.IntegerField(min_value=1, label="PR number")
 
+    def __init__(self, *args, user: User, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+
     def clean(self):
         data = super().clean()
         if data.get("repository") and data.get("number"):
-            pr = MergedPullRequest.objects.filter(repository=data["repository"], number=data["number"]).first()
+            # Only PRs this user may see can be named; whether they may link it is the service's call.
+            pr = merged_pr_in(data["repository"], data["number"], among=visible_merged_prs(self.user))
             if pr is None:
                 raise forms.ValidationError("We have no record of that PR being merged into a production branch.")
             data["merged_pr"] = pr

@@ -19,10 +19,10 @@ from .deliveries import (
     delivery_reprocess,
     merged_pr_apply,
 )
+from .editor import ActionChange, AssessmentChange, EditorReasons, postmortem_editor_save
 from .evidence import evidence_record, evidence_submit, staging_verification_recompute
 from .evidence_tokens import evidence_token_authenticate, evidence_token_create, evidence_token_revoke
 from .postmortems import (
-    EDITABLE_FIELDS,
     postmortem_approve,
     postmortem_create,
     postmortem_dismiss,
@@ -51,8 +51,10 @@ from .writeback import (
 )
 
 __all__ = [
-    "EDITABLE_FIELDS",
     "HANDLERS",
+    "ActionChange",
+    "AssessmentChange",
+    "EditorReasons",
     "MergedPrOutcome",
     "action_complete",
     "action_create",
@@ -87,6 +89,7 @@ __all__ = [
     "postmortem_approve",
     "postmortem_create",
     "postmortem_dismiss",
+    "postmortem_editor_save",
     "postmortem_flag_not_hotfix",
     "postmortem_link_hotfix_pr",
     "postmortem_open_for_hotfix",

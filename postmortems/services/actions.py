@@ -74,6 +74,8 @@ def action_update(*, action: PreventionAction, actor: User | None, **fields) -> 
     """Change what an action is (description, kind, owner, dates) while its record is a draft."""
     if actor is not None:
         require(can_edit(actor, action.postmortem), "Only the owner or a lead can edit a draft postmortem.")
+    if "postmortem" in fields and fields.pop("postmortem").pk != action.postmortem_id:
+        raise WorkflowError({"postmortem": ["An action cannot move to another postmortem."]})
     unknown = set(fields) - set(_EDIT_FIELDS)
     if unknown:
         raise WorkflowError({name: ["This field cannot be changed here."] for name in sorted(unknown)})

@@ -11,20 +11,11 @@ from ..models import (
     ChecklistTemplateVersion,
     MissingChecklistItem,
     Postmortem,
-    Repository,
     User,
 )
+from ..selectors import checklist_version_for, checklist_version_in_force
 from ..workflow import WorkflowError, can_edit, can_manage_settings, checklist_gap_kinds
 from ._common import require, saved_by
-
-
-def checklist_version_in_force(repository: Repository | None) -> ChecklistTemplateVersion | None:
-    """The newest version of the repository's template, or of the default template."""
-    template_id = repository.checklist_template_id if repository else None
-    versions = ChecklistTemplateVersion.objects.order_by("-number")
-    if template_id:
-        return versions.filter(template_id=template_id).first()
-    return versions.filter(template__is_default=True).first()
 
 
 def checklist_template_revise(
@@ -112,13 +103,11 @@ def postmortem_refresh_gap(postmortem: Postmortem) -> None:
 
 
 def _ensure_current_version(postmortem: Postmortem) -> None:
-    # A draft nobody has assessed yet follows the template in force; once assessed, it keeps its version.
-    if postmortem.assessments.exists():
-        return
-    current = checklist_version_in_force(postmortem.repository)
-    if current and current.pk != postmortem.checklist_version_id:
-        postmortem.checklist_version = current
-        Postmortem.objects.filter(pk=postmortem.pk).update(checklist_version=current)
+    # Store the version the record is assessed against before its first step is assessed.
+    version = checklist_version_for(postmortem)
+    if version and version.pk != postmortem.checklist_version_id:
+        postmortem.checklist_version = version
+        Postmortem.objects.filter(pk=postmortem.pk).update(checklist_version=version)
 
 
 def assessment_set(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import re
 from datetime import datetime, timedelta
 from typing import Any
@@ -21,40 +22,27 @@ from ..models import (
     Team,
     User,
 )
+from ..selectors import checklist_version_in_force, postmortem_involvement
 from ..workflow import (
     PRIOR_OCCURRENCE_WINDOW,
+    Reasons,
     Transition,
     WorkflowError,
     can_edit,
+    category_reasons,
+    check_link_pr,
     check_transition,
-    is_lead,
+    filing_reasons,
+    introduced_by_reasons,
+    merged,
+    placement_reasons,
     prevention_failed,
     submission_reasons,
+    time_reasons,
+    unknown_field_reasons,
 )
 from ._common import require, saved_by
-from .checklists import checklist_version_in_force
 from .writeback import writeback_schedule
-
-# Fields an editor may change on a draft; everything else moves only through the workflow.
-EDITABLE_FIELDS = frozenset(
-    {
-        "title",
-        "severity",
-        "summary",
-        "impact",
-        "detected_at",
-        "resolved_at",
-        "detection_method",
-        "caught_in",
-        "trigger",
-        "root_cause",
-        "category",
-        "owner",
-        "introduced_by",
-        "team",
-        "repository",
-    }
-)
 
 
 def user_for_github_login(login: str | None) -> User | None:
@@ -113,37 +101,77 @@ def postmortem_open_for_hotfix(*, merged_pr: MergedPullRequest) -> tuple[Postmor
 
 
 def postmortem_create(
-    *, actor: User, title: str, repository: Repository | None = None, team: Team | None = None, **fields: Any
+    *,
+    actor: User,
+    title: str,
+    repository: Repository | None = None,
+    team: Team | None = None,
+    contributing_categories: list[FailureCategory] | None = None,
+    **fields: Any,
 ) -> Postmortem:
     """Open a draft by hand, for an incident without a hotfix PR. The creator owns it unless told otherwise."""
-    title = (title or "").strip()
-    if not title:
-        raise WorkflowError({"title": ["Give the postmortem a title."]})
-    unknown = set(fields) - EDITABLE_FIELDS
-    if unknown:
-        raise WorkflowError({name: ["This field cannot be set here."] for name in sorted(unknown)})
     days = repository.postmortem_due_days if repository else 5
+    owner = fields.pop("owner", None)
     postmortem = Postmortem(
-        title=title[:300],
         repository=repository,
         team=team or (repository.team if repository else None),
-        owner=fields.pop("owner", None) or actor,
+        owner=owner or actor,
         due_at=timezone.now() + timedelta(days=days),
         checklist_version=checklist_version_in_force(repository),
     )
-    for name, value in fields.items():
-        setattr(postmortem, name, value)
-    _validate_times(postmortem)
+    where = filing_reasons(actor, repository=repository, team=team, owner=owner)
+    _apply_fields(postmortem, {"title": title, **fields}, contributing_categories, verb="set", refused=where)
     with transaction.atomic():
         saved_by(postmortem, actor)
         postmortem.save()
+        if contributing_categories:
+            postmortem.contributing_categories.set(contributing_categories)
         postmortem_refresh_anchor(postmortem)
     return postmortem
 
 
-def _validate_times(postmortem: Postmortem) -> None:
-    if postmortem.detected_at and postmortem.resolved_at and postmortem.resolved_at < postmortem.detected_at:
-        raise WorkflowError({"resolved_at": ["Resolved time cannot be before the detection time."]})
+def _apply_fields(
+    postmortem: Postmortem,
+    fields: dict[str, Any],
+    contributing: list[FailureCategory] | None,
+    *,
+    verb: str,
+    refused: Reasons,
+) -> None:
+    """Set `fields` on `postmortem` once every rule about them agrees; else WorkflowError with all reasons.
+
+    `refused` carries what the caller's own rules already said, so every reason is shown at once.
+    """
+    reasons = merged(refused, unknown_field_reasons(fields, verb=verb))
+    if "title" in fields:
+        fields["title"] = (fields["title"] or "").strip()[:300]
+        if not fields["title"]:
+            reasons = merged(reasons, {"title": ["Give the postmortem a title."]})
+    current_contributing = () if contributing is None or not postmortem.pk else _contributing_ids(postmortem)
+    reasons = merged(
+        reasons,
+        category_reasons(
+            category=fields.get("category"),
+            contributing=contributing,
+            current_category_id=postmortem.category_id,
+            current_contributing_ids=current_contributing,
+        ),
+    )
+    # Check the record as it would be, on a copy: a refusal leaves the caller's instance alone.
+    candidate = copy.copy(postmortem)
+    for name, value in fields.items():
+        setattr(candidate, name, value)
+    reasons = merged(reasons, time_reasons(candidate))
+    if {"introduced_by", "repository"} & set(fields):
+        reasons = merged(reasons, introduced_by_reasons(candidate.introduced_by, candidate.repository_id))
+    if reasons:
+        raise WorkflowError(reasons)
+    for name, value in fields.items():
+        setattr(postmortem, name, value)
+
+
+def _contributing_ids(postmortem: Postmortem) -> list[int]:
+    return list(postmortem.contributing_categories.values_list("pk", flat=True))
 
 
 def postmortem_update(
@@ -155,15 +183,9 @@ def postmortem_update(
 ) -> Postmortem:
     """Change the editable fields of a draft. Engineers edit their own; leads any draft."""
     require(can_edit(actor, postmortem), "Only the owner or a lead can edit a draft postmortem.")
-    unknown = set(fields) - EDITABLE_FIELDS
-    if unknown:
-        raise WorkflowError({name: ["This field cannot be changed here."] for name in sorted(unknown)})
-    if "owner" in fields and fields["owner"] != postmortem.owner and not is_lead(actor):
-        # Handing a record to someone else is a lead's call; an owner cannot drop it silently.
-        raise WorkflowError({"owner": ["Only a lead can reassign a postmortem."]})
-    for name, value in fields.items():
-        setattr(postmortem, name, value)
-    _validate_times(postmortem)
+    # Re-owning and re-teaming are a lead's call; an owner cannot hand a record away or move it out of sight.
+    moves = placement_reasons(actor, postmortem, fields)
+    _apply_fields(postmortem, fields, contributing_categories, verb="changed", refused=moves)
     with transaction.atomic():
         saved_by(postmortem, actor)
         postmortem.save()
@@ -176,13 +198,13 @@ def postmortem_update(
 def postmortem_link_hotfix_pr(*, postmortem: Postmortem, merged_pr: MergedPullRequest, actor: User) -> Postmortem:
     """Cover another hotfix PR with this record (two PRs, one incident).
 
-    If the PR already had its own draft, that draft is dismissed as merged into this one.
+    If the PR already had its own draft, that draft is dismissed as merged into this one
+    (a lead's move: engineers link only PRs no record covers yet, of their own teams).
     """
     require(can_edit(actor, postmortem), "Only the owner or a lead can edit a draft postmortem.")
-    if merged_pr.repository_id != postmortem.repository_id and postmortem.repository_id is not None:
-        raise WorkflowError({"hotfix_prs": ["The PR belongs to another repository."]})
     with transaction.atomic():
         hotfix = HotfixPullRequest.objects.select_for_update().filter(merged_pr=merged_pr).first()
+        check_link_pr(actor, postmortem, merged_pr, covered_by=hotfix.postmortem_id if hotfix else None)
         if hotfix is None:
             hotfix = HotfixPullRequest.objects.create(merged_pr=merged_pr, postmortem=postmortem)
             MergedPullRequest.objects.filter(pk=merged_pr.pk).update(is_hotfix=True)
@@ -281,10 +303,11 @@ def _link_prior_occurrences(postmortem: Postmortem) -> None:
 
 
 def postmortem_approve(*, postmortem: Postmortem, actor: User, now: datetime | None = None) -> Postmortem:
-    """A lead (not the owner) approves a record in review; it becomes read-only."""
+    """A lead approves a record in review they did not file, own or submit; it becomes read-only."""
     with transaction.atomic():
         postmortem = _locked(postmortem)
-        postmortem.status = check_transition(actor, postmortem, Transition.APPROVE)
+        involvement = postmortem_involvement(postmortem)
+        postmortem.status = check_transition(actor, postmortem, Transition.APPROVE, involvement)
         postmortem.approved_at = now or timezone.now()
         postmortem.reviewer = actor
         saved_by(postmortem, actor)

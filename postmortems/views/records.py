@@ -22,7 +22,7 @@ from ..forms import (
     show_reasons,
 )
 from ..models import Postmortem
-from ..workflow import NotAllowed, Transition, WorkflowError, can_change_action_status, can_edit, can_transition
+from ..workflow import NotAllowed, WorkflowError, can_change_action_status, can_edit
 from ._common import cache_groups, visible_postmortem
 
 PAGE_SIZE = 25
@@ -46,7 +46,7 @@ def detail_context(request: HttpRequest, postmortem: Postmortem, **forms) -> dic
     actions = list(postmortem.actions.all())
     assessed = {a.item_id: a for a in postmortem.assessments.all()}
     items = list(postmortem.checklist_version.items.all()) if postmortem.checklist_version else []
-    allowed = {t.value: can_transition(user, postmortem, t) for t in Transition}
+    allowed = selectors.allowed_transitions(user, postmortem)
     return {
         "pm": postmortem,
         "can_edit": can_edit(user, postmortem),
@@ -61,7 +61,8 @@ def detail_context(request: HttpRequest, postmortem: Postmortem, **forms) -> dic
         "history": selectors.postmortem_history(postmortem),
         "request_changes_form": forms.get("request_changes_form") or RequestChangesForm(),
         "dismiss_form": forms.get("dismiss_form") or DismissForm(),
-        "link_form": forms.get("link_form") or (LinkHotfixForm(initial={"repository": postmortem.repository_id})),
+        "link_form": forms.get("link_form")
+        or LinkHotfixForm(user=user, initial={"repository": postmortem.repository_id}),
     }
 
 

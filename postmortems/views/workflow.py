@@ -85,7 +85,7 @@ def postmortem_dismiss(request: HttpRequest, pk: int) -> HttpResponse:
 @require_POST
 def postmortem_link_hotfix(request: HttpRequest, pk: int) -> HttpResponse:
     postmortem = visible_postmortem(request, pk)
-    form = LinkHotfixForm(request.POST)
+    form = LinkHotfixForm(request.POST, user=request.user)
     if not form.is_valid():
         return _refused(request, pk, "link_form", form, WorkflowError({}))
     try:

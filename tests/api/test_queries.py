@@ -80,6 +80,7 @@ def test_list_queries_do_not_grow_with_rows(url, who, lead, django_assert_max_nu
 def test_detail_queries_do_not_grow_with_nested_rows(lead, django_assert_max_num_queries):
     owner = EngineerFactory(username="owner")
     team = TeamFactory()
+    team.members.add(owner)  # an engineer links only PRs of their own teams
     _rich_records(2, owner, team)
     small, big = Postmortem.objects.order_by("pk")
     for n in range(4):

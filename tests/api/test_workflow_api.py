@@ -14,6 +14,7 @@ def test_create_assess_submit_review_approve(engineer, lead):
     owner = client_for(engineer)
     reviewer = client_for(lead)
     repo = RepositoryFactory(full_name="acme/forecast")
+    repo.team.members.add(engineer)  # engineers open records in their own teams' repositories
     FailureCategoryFactory(slug="clock-drift", name="Clock drift")
 
     created = owner.post(

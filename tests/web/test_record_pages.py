@@ -232,10 +232,11 @@ def test_create_without_title_is_refused(client, engineer):
     assert not Postmortem.objects.exists()
 
 
-def test_link_another_hotfix_pr_merges_its_empty_draft(client, draft, engineer, repository):
+def test_link_another_hotfix_pr_merges_its_empty_draft(client, draft, lead, repository):
+    # Taking a PR from its own draft dismisses that draft: a lead's move (SPEC §8).
     other_pr = MergedPullRequestFactory(repository=repository, number=43, is_hotfix=True)
     other, _ = services.postmortem_open_for_hotfix(merged_pr=other_pr)
-    response = signed_in(client, engineer).post(
+    response = signed_in(client, lead).post(
         reverse("postmortem_link_hotfix", args=[draft.pk]), {"repository": repository.pk, "number": 43}
     )
     assert response.status_code == 302

@@ -55,6 +55,12 @@ class LinkHotfixSerializer(serializers.Serializer):
         queryset=MergedPullRequest.objects.select_related("repository"), help_text="Merged PR id."
     )
 
+    def __init__(self, *args, merged_prs=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Only PRs the caller may see can be named (others read as "does not exist").
+        if merged_prs is not None:
+            self.fields["merged_pr"].queryset = merged_prs
+
 
 class WebhookDeliverySerializer(serializers.ModelSerializer):
     status = serializers.ChoiceField(choices=DeliveryStatus.choices, read_only=True)

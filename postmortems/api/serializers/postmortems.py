@@ -8,6 +8,7 @@ from rest_framework import serializers
 
 from ...choices import CaughtIn, DetectionMethod, GapKind, Severity, Trigger
 from ...models import FailureCategory, MergedPullRequest, Postmortem, Repository, Team, User
+from ...workflow import EDITABLE_FIELDS
 from ._common import LONG_TEXT
 from .actions import ActionSerializer
 from .assessments import ChecklistEntrySerializer, MissingItemSerializer
@@ -112,7 +113,10 @@ class PostmortemSerializer(serializers.ModelSerializer):
         return entries
 
 
-class PostmortemWriteSerializer(serializers.Serializer):
+# It only shapes: which values are allowed (a retired category, another repository's PR,
+# someone else as owner) is the services' call, so the API and the edit page agree.
+# (The docstring below is the schema's description.)
+class PostmortemWriteSerializer(serializers.ModelSerializer):
     """The fields an editor sets on a draft; workflow fields move only through the transition endpoints."""
 
     title = serializers.CharField(max_length=300)
@@ -127,13 +131,13 @@ class PostmortemWriteSerializer(serializers.Serializer):
     root_cause = serializers.CharField(max_length=LONG_TEXT, allow_blank=True, required=False)
     category = serializers.SlugRelatedField(
         slug_field="slug",
-        queryset=FailureCategory.objects.filter(is_active=True),
+        queryset=FailureCategory.objects.all(),
         allow_null=True,
         required=False,
         help_text="Slug of an active failure category.",
     )
     contributing_categories = serializers.SlugRelatedField(
-        slug_field="slug", queryset=FailureCategory.objects.filter(is_active=True), many=True, required=False
+        slug_field="slug", queryset=FailureCategory.objects.all(), many=True, required=False
     )
     owner = serializers.SlugRelatedField(
         slug_field="username",
@@ -151,3 +155,7 @@ class PostmortemWriteSerializer(serializers.Serializer):
         required=False,
         help_text="Id of the merged PR that introduced the defect.",
     )
+
+    class Meta:
+        model = Postmortem
+        fields = EDITABLE_FIELDS

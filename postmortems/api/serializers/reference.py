@@ -65,6 +65,13 @@ class TeamSerializer(serializers.ModelSerializer):
         model = Team
         fields = ["id", "slug", "name", "members"]
 
+    def to_representation(self, instance: Team) -> dict:
+        data = super().to_representation(instance)
+        # Who is in a team is for its members and leads (selectors.teams_with_members decides).
+        if not getattr(instance, "members_shown", False):
+            data["members"] = []
+        return data
+
 
 class RepositorySerializer(serializers.ModelSerializer):
     """A repository and its settings; leads change the settings."""

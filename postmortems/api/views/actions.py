@@ -62,8 +62,6 @@ class ActionViewSet(
         data = self._write_serializer(partial=True)
         data.is_valid(raise_exception=True)
         fields = dict(data.validated_data)
-        if "postmortem" in fields and fields.pop("postmortem").pk != action_.postmortem_id:
-            return Response({"postmortem": ["An action cannot move to another postmortem."]}, status=400)
         if not partial:
             # A full replace resets what was left out, as PUT promises.
             defaults = {"owner": None, "due_date": None, "evidence_url": "", "expires_at": None, "replaced_by": None}

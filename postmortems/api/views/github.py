@@ -5,6 +5,7 @@ from __future__ import annotations
 from rest_framework import viewsets
 from rest_framework.permissions import IsAuthenticated
 
+from ... import selectors
 from ...models import MergedPullRequest, WebhookDelivery
 from .. import serializers as s
 from ..base import ApiViewMixin
@@ -15,12 +16,16 @@ from ..permissions import IsLead
 class MergedPullRequestViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     """Every PR merged into a production branch (the denominator of the hotfix rate)."""
 
+    # The schema reads the model from here; the rows come from get_queryset (SPEC §8 visibility).
     queryset = MergedPullRequest.objects.select_related("repository")
     serializer_class = s.MergedPullRequestSerializer
     permission_classes = [IsAuthenticated]
     filterset_class = MergedPullRequestFilter
     ordering_fields = ["merged_at", "number", "id"]
     ordering = ["-merged_at", "-id"]
+
+    def get_queryset(self):
+        return selectors.visible_merged_prs(self.request.user)
 
 
 class WebhookDeliveryViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):

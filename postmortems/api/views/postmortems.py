@@ -68,14 +68,7 @@ class PostmortemViewSet(
     def create(self, request, *args, **kwargs):
         data = s.PostmortemWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
-        fields = dict(data.validated_data)
-        contributing = fields.pop("contributing_categories", None)
-        with transaction.atomic():
-            postmortem = services.postmortem_create(actor=request.user, **fields)
-            if contributing:
-                services.postmortem_update(
-                    postmortem=postmortem, actor=request.user, contributing_categories=contributing
-                )
+        postmortem = services.postmortem_create(actor=request.user, **data.validated_data)
         return self._respond(postmortem, status.HTTP_201_CREATED)
 
     def update(self, request, *args, partial=False, **kwargs):
@@ -97,7 +90,8 @@ class PostmortemViewSet(
     def _transition(self, transition: Transition, body=None) -> tuple[Postmortem, dict]:
         """Ask the rules first (403/400 on status), then validate the body."""
         postmortem = self.get_object()
-        workflow.check_transition(self.request.user, postmortem, transition)
+        involvement = selectors.postmortem_involvement(postmortem)
+        workflow.check_transition(self.request.user, postmortem, transition, involvement)
         if body is None:
             return postmortem, {}
         data = body(data=self.request.data)
@@ -190,7 +184,7 @@ class PostmortemViewSet(
     @action(detail=True, methods=["post"], url_path="hotfix-prs")
     def hotfix_prs(self, request, pk=None):
         postmortem = self._editable()
-        data = s.LinkHotfixSerializer(data=request.data)
+        data = s.LinkHotfixSerializer(data=request.data, merged_prs=selectors.visible_merged_prs(request.user))
         data.is_valid(raise_exception=True)
         services.postmortem_link_hotfix_pr(
             postmortem=postmortem, merged_pr=data.validated_data["merged_pr"], actor=request.user

@@ -10,7 +10,7 @@ from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
-from ... import services, workflow
+from ... import selectors, services, workflow
 from ...models import ChecklistTemplate, ChecklistTemplateVersion, FailureCategory, Repository, Team
 from .. import serializers as s
 from ..base import ApiViewMixin
@@ -117,8 +117,12 @@ class RepositoryViewSet(
 
 
 class TeamViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
+    # The schema reads the model from here; the rows come from get_queryset (SPEC §8 visibility).
     queryset = Team.objects.prefetch_related("members")
     serializer_class = s.TeamSerializer
     permission_classes = [IsAuthenticated]
     lookup_field = "slug"
     ordering = ["name"]
+
+    def get_queryset(self):
+        return selectors.teams_with_members(self.request.user)
