@@ -52,6 +52,10 @@ MODELS: dict[str, tuple[str, str]] = {
     "postmortems.checklistassessment": (V, V),
     "postmortems.missingchecklistitem": (V, V),
     "postmortems.reviewevent": (V, V),
+    # Deployment evidence is what the pipeline said: shown, never changed by hand.
+    "postmortems.evidence": (V, V),
+    "postmortems.branchcommit": (V, V),
+    "postmortems.evidencetoken": (V, V),
 }
 
 # Per admin action: (anonymous, member, outsider, lead, staff), the action POSTed on one row.

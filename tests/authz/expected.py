@@ -86,6 +86,13 @@ PAGES: dict[str, list[Probe]] = {
     "missing_item_promote": [Probe("post", "/settings/missing-items/{missing}/promote/", _lead_page(302))],
     "repository_list": [Probe("get", "/settings/repositories/", _lead_page())],
     "repository_edit": [Probe("get", "/settings/repositories/{repo}/", _lead_page())],
+    # Evidence tokens are a lead's to create (the page shows the new token once) and revoke.
+    "evidence_token_create": [
+        Probe("post", "/settings/repositories/{repo}/evidence-tokens/", _lead_page(), {"name": "nightly job"})
+    ],
+    "evidence_token_revoke": [
+        Probe("post", "/settings/repositories/{repo}/evidence-tokens/{evidence_token}/revoke/", _lead_page(302))
+    ],
     "account_token": [Probe("get", "/account/token/", _signed_in())],
     # Reports: every signed-in user; plotly assets are public (an unknown version is 404).
     "report-monthly": [Probe("get", "/reports/monthly/", _signed_in())],
@@ -205,6 +212,22 @@ API: dict[str, list[Probe]] = {
     # Merged PRs follow visibility: the member's team's PRs are not the outsider's to see.
     "api:merged-pr-list": [Probe("get", "/api/v1/merged-prs/", _api())],
     "api:merged-pr-detail": [Probe("get", "/api/v1/merged-prs/{pr}/", _api_record())],
+    # Evidence from a person who may see the repository (pipelines use a repository token, SPEC §10).
+    "api:evidence-list": [
+        Probe(
+            "post",
+            "/api/v1/evidence/",
+            (401, 201, 403, 201, 201),
+            {
+                "repository": "acme/forecast",
+                "sha": "a" * 40,
+                "kind": "check",
+                "name": "downstream-e2e",
+                "status": "success",
+                "external_id": "matrix-1",
+            },
+        )
+    ],
     "api:webhook-delivery-list": [Probe("get", "/api/v1/webhook-deliveries/", _api_lead())],
     "api:webhook-delivery-detail": [Probe("get", "/api/v1/webhook-deliveries/{delivery}/", _api_lead())],
 }

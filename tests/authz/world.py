@@ -11,7 +11,9 @@ from django.utils import timezone
 
 from postmortems import services
 from postmortems.models import (
+    BranchCommit,
     ChecklistTemplate,
+    Evidence,
     MissingChecklistItem,
     Postmortem,
     WebhookDelivery,
@@ -90,6 +92,22 @@ def _admin_rows(records: dict, users: dict) -> dict[str, object]:
         "postmortems.missingchecklistitem": MissingChecklistItem.objects.create(postmortem=draft, text="Count rows"),
         "postmortems.reviewevent": records["in_review"].review_events.get(),
         "postmortems.reportsnapshot": report_snapshot_store(month=date(2026, 2, 1))[0],
+        "postmortems.evidence": Evidence.objects.create(
+            repository=records["repo"],
+            kind="check",
+            sha="b" * 40,
+            name="downstream-e2e",
+            status="success",
+            occurred_at=now,
+            source="api",
+            source_key="api:matrix:row",
+        ),
+        "postmortems.branchcommit": BranchCommit.objects.create(
+            repository=records["repo"], branch="main", sha="c" * 40, pushed_at=now, position=0
+        ),
+        "postmortems.evidencetoken": services.evidence_token_create(
+            repository=records["repo"], actor=users["lead"], name="matrix pipeline"
+        )[0],
         "postmortems.webhookdelivery": WebhookDelivery.objects.create(
             delivery_id="d-1", event="pull_request", action="closed", payload={"number": 1}, received_at=now
         ),
@@ -122,6 +140,7 @@ def build() -> dict:
         "missing": rows["postmortems.missingchecklistitem"].pk,
         "snapshot": rows["postmortems.reportsnapshot"].pk,
         "delivery": rows["postmortems.webhookdelivery"].pk,
+        "evidence_token": rows["postmortems.evidencetoken"].pk,
         "member_pk": users["member"].pk,
         "postmortem_ct": ContentType.objects.get_for_model(Postmortem).pk,
     }
