@@ -2,7 +2,7 @@
 
 from django.db import models
 
-from ..choices import DeliveryStatus, WritebackState
+from ..choices import DeliveryStatus, StagingVerification, WritebackState
 from ._constraints import choice_constraint
 from .fields import JSONTextField
 
@@ -106,11 +106,21 @@ class MergedPullRequest(models.Model):
     is_hotfix = models.BooleanField(default=False)
     html_url = models.URLField(max_length=500, blank=True)
     recorded_at = models.DateTimeField(auto_now_add=True)
+    # Whether it ran in staging before production (SPEC §10): computed from evidence, never typed.
+    staging_verification = models.CharField(
+        max_length=16, choices=StagingVerification.choices, default=StagingVerification.PENDING
+    )
+    staging_reason = models.CharField(max_length=500, blank=True, help_text="Why it is not verified, in words.")
+    reached_production_at = models.DateTimeField(null=True, blank=True)
+    staging_evidence_ids = models.JSONField(
+        default=list, blank=True, help_text="The evidence rows the answer rests on."
+    )
 
     class Meta:
         ordering = ["-merged_at"]
         constraints = [
             models.UniqueConstraint(fields=["repository", "number"], name="merged_pr_unique_per_repository"),
+            choice_constraint("staging_verification", StagingVerification),
         ]
         indexes = [
             # The report's deployments per month read only this index (PostgreSQL; plain elsewhere).
@@ -120,6 +130,7 @@ class MergedPullRequest(models.Model):
             # New evidence names commits: find the merged PRs it is about.
             models.Index(fields=["repository", "merge_commit_sha"], name="merged_pr_repo_merge_sha_idx"),
             models.Index(fields=["repository", "head_sha"], name="merged_pr_repo_head_sha_idx"),
+            models.Index(fields=["repository", "staging_verification"], name="merged_pr_repo_staging_idx"),
         ]
 
     def __str__(self) -> str:

@@ -32,6 +32,7 @@ from ..github.evidence_events import (
 from ..models import BranchCommit, Evidence, MergedPullRequest, Repository
 from ..stages import stage_for
 from .records import repository_register
+from .verification import merged_pr_verify
 
 # The task (in tasks.py) that recomputes `staging_verification`; named, never imported.
 RECOMPUTE_TASK = "postmortems.recompute_staging_verification"
@@ -248,6 +249,7 @@ def merged_prs_for_commits(*, repository_pk: int, shas: Sequence[str]) -> list[M
     commits = set(shas) | batched_commits(repository_pk=repository_pk, shas=shas)
     return list(
         MergedPullRequest.objects.filter(repository_id=repository_pk)
+        .select_related("repository")
         .filter(Q(head_sha__in=commits) | Q(merge_commit_sha__in=commits))
         .order_by("merged_at", "pk")
     )
@@ -260,8 +262,8 @@ def staging_verification_recompute(*, repository_pk: int, shas: Sequence[str]) -
     is rescanned.
     """
     affected = merged_prs_for_commits(repository_pk=repository_pk, shas=[str(sha) for sha in shas])
-    # SPEC §10's verification rule (verified / skipped / unknown / pending) is applied to
-    # `affected` here, one PR at a time, and nowhere else.
+    for merged_pr in affected:  # SPEC §10's rule, one PR at a time, here and nowhere else
+        merged_pr_verify(merged_pr=merged_pr)
     return [pr.pk for pr in affected]
 
 
