@@ -16,6 +16,8 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, DataError, IntegrityError, transaction
+from django.db.models import F
+from django.db.models.functions import Least
 from django.utils import timezone
 
 from .. import queue
@@ -126,10 +128,17 @@ HANDLERS: dict[str, Callable[[Any], str]] = {"pull_request": pull_request_handle
 def delivery_process(delivery_pk: int) -> str | None:
     """Process a stored delivery once; returns its status, or None when it is gone.
 
-    The row is locked for the whole run, so a second worker on the same delivery waits
-    and then sees it done. Everything the delivery writes is in the same transaction:
-    a bad payload leaves no partial rows, only `failed` and a readable error.
+    The try is counted first, in a commit of its own, so a try that never finishes (a
+    database error, a killed worker) still counts, and none is made past
+    GITHUB_DELIVERY_MAX_ATTEMPTS. The row is then locked for the whole run, so a second
+    worker on the same delivery waits and then sees it done. Everything the delivery
+    writes is in that one transaction: a bad payload leaves no partial rows, only
+    `failed` and a readable error. Database trouble leaves it `pending` (the sweep and
+    Celery try again) with the error shown, until its attempts run out.
     """
+    counted, status = _count_attempt(delivery_pk)
+    if not counted:
+        return status
     try:
         with transaction.atomic():
             delivery = WebhookDelivery.objects.select_for_update().filter(pk=delivery_pk).first()
@@ -138,37 +147,73 @@ def delivery_process(delivery_pk: int) -> str | None:
             handler = HANDLERS.get(delivery.event)
             status = handler(delivery.payload) if handler else DeliveryStatus.IGNORED
             WebhookDelivery.objects.filter(pk=delivery_pk).update(
-                status=status, attempts=delivery.attempts + 1, last_error="", processed_at=timezone.now()
+                status=status, last_error="", processed_at=timezone.now()
             )
             return status
     except (IntegrityError, DataError) as exc:  # the data itself is refused: trying again would not help
         error = f"Database refused the delivery's data: {exc}"
-    except DatabaseError:
-        raise  # database trouble: stay pending, the sweep (or Celery) tries again
+    except DatabaseError as exc:  # database trouble: stays pending (if tries remain) and Celery retries
+        _record_failure(delivery_pk, f"Database error: {type(exc).__name__}: {exc}", transient=True)
+        raise
     except BadPayload as exc:
         error = f"Bad payload: {exc}"
     except Exception as exc:  # an unexpected bug must not leave the delivery pending forever
         logger.exception("processing delivery %s failed", delivery_pk)
         error = f"{type(exc).__name__}: {exc}"
-    _record_failure(delivery_pk, error)
+    _record_failure(delivery_pk, error, transient=False)
     return DeliveryStatus.FAILED
 
 
-def _record_failure(delivery_pk: int, error: str) -> None:
-    with transaction.atomic():
-        delivery = WebhookDelivery.objects.select_for_update().defer("payload").filter(pk=delivery_pk).first()
-        if delivery is None or delivery.status in DONE_STATUSES:
-            return
-        delivery.status = DeliveryStatus.FAILED
-        delivery.attempts += 1
-        delivery.last_error = error[:2000]
-        delivery.processed_at = timezone.now()
-        delivery.save(update_fields=["status", "attempts", "last_error", "processed_at"])
+def _count_attempt(delivery_pk: int) -> tuple[bool, str | None]:
+    """Count one try (committed at once, one statement): (True, None) means "go on".
+
+    Otherwise there is nothing to try: the delivery is gone (None), done (its status), or
+    out of tries, when it is marked `failed` with the reason and never tried again.
+    """
+    tries = settings.GITHUB_DELIVERY_MAX_ATTEMPTS
+    counted = (
+        WebhookDelivery.objects.filter(pk=delivery_pk, attempts__lt=tries)
+        .exclude(status__in=DONE_STATUSES)
+        .update(attempts=F("attempts") + 1)
+    )
+    if counted:
+        return True, None
+    delivery = WebhookDelivery.objects.defer("payload").filter(pk=delivery_pk).first()
+    if delivery is None or delivery.status in DONE_STATUSES:
+        return False, delivery.status if delivery else None
+    if delivery.status == DeliveryStatus.PENDING:  # its last try never said how it ended
+        last = delivery.last_error or "the last one never finished (worker stopped or database lost)"
+        _record_failure(delivery_pk, f"Gave up after {delivery.attempts} attempts; {last}", transient=False)
+    return False, DeliveryStatus.FAILED
+
+
+def _record_failure(delivery_pk: int, error: str, *, transient: bool) -> None:
+    """Show why the last try failed; `failed` unless the error is transient and tries remain.
+
+    Its own transaction, after the try's rollback. When the database is still away this
+    cannot be written either: the attempt was counted before the try, so nothing is lost.
+    """
+    try:
+        with transaction.atomic():
+            delivery = WebhookDelivery.objects.select_for_update().defer("payload").filter(pk=delivery_pk).first()
+            if delivery is None or delivery.status in DONE_STATUSES:
+                return
+            if not transient or delivery.attempts >= settings.GITHUB_DELIVERY_MAX_ATTEMPTS:
+                delivery.status = DeliveryStatus.FAILED
+            delivery.last_error = error[:2000]
+            delivery.processed_at = timezone.now()
+            delivery.save(update_fields=["status", "last_error", "processed_at"])
+    except DatabaseError:
+        logger.warning("could not record the failure of delivery %s: %s", delivery_pk, error, exc_info=True)
 
 
 def deliveries_requeue(*, now: datetime | None = None, batch: int = 500) -> int:
-    """Re-queue deliveries left `pending` for over a minute (broker was down, worker died)
-    and `failed` ones with attempts to spare. Returns how many were queued."""
+    """Re-queue deliveries left `pending` for over a minute (broker was down, worker died,
+    database trouble) and `failed` ones with attempts to spare. Returns how many were queued.
+
+    Pending ones are queued whatever their attempts: processing counts each try and marks
+    one that has used them all `failed`, so none is re-queued for ever.
+    """
     now = now or timezone.now()
     stale = WebhookDelivery.objects.filter(
         status=DeliveryStatus.PENDING, received_at__lt=now - PENDING_GRACE
@@ -184,6 +229,13 @@ def deliveries_requeue(*, now: datetime | None = None, batch: int = 500) -> int:
 
 
 def delivery_reprocess(*, delivery: WebhookDelivery) -> None:
-    """Run a delivery again (the admin's action): back to `pending`, then queued after commit."""
-    WebhookDelivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.PENDING, last_error="")
+    """Run a delivery again (the admin's action): back to `pending`, then queued after commit.
+
+    A delivery that used all its tries gets one more: the admin asked for it.
+    """
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        status=DeliveryStatus.PENDING,
+        last_error="",
+        attempts=Least(F("attempts"), max(0, settings.GITHUB_DELIVERY_MAX_ATTEMPTS - 1)),
+    )
     queue.enqueue(PROCESS_TASK, delivery.pk)

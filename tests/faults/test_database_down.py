@@ -111,7 +111,12 @@ def test_processing_interrupted_by_the_database_leaves_no_partial_rows(live_db, 
     delivery.refresh_from_db()
     assert delivery.status == DeliveryStatus.PENDING
     assert MergedPullRequest.objects.count() == 0 and Postmortem.objects.count() == 0
+    # The try counts, and says what went wrong.
+    assert delivery.attempts == 1
+    assert delivery.last_error == "Database error: OperationalError: server closed the connection unexpectedly"
 
     monkeypatch.undo()
     assert delivery_process(delivery.pk) == DeliveryStatus.PROCESSED
     assert MergedPullRequest.objects.count() == 1 and Postmortem.objects.count() == 1
+    delivery.refresh_from_db()
+    assert (delivery.attempts, delivery.last_error) == (2, "")
