@@ -39,9 +39,9 @@ GITHUB_WRITEBACK_MAX_RETRIES = 6
     retry_jitter=True,
     max_retries=3,
 )
-def process_github_delivery(delivery_pk: int) -> str | None:
-    """Apply one stored webhook delivery (a no-op when it is already processed)."""
-    return services.delivery_process(delivery_pk)
+def process_github_delivery(delivery_pk: int, manual: bool = False) -> str | None:
+    """Apply one stored webhook delivery (a no-op when it is already processed); `manual`: an admin's re-run."""
+    return services.delivery_process(delivery_pk, manual=manual)
 
 
 @shared_task(name="postmortems.prune_webhook_payloads")

@@ -17,7 +17,6 @@ from typing import Any
 from django.conf import settings
 from django.db import DatabaseError, DataError, IntegrityError, transaction
 from django.db.models import F
-from django.db.models.functions import Least
 from django.utils import timezone
 
 from .. import queue
@@ -125,18 +124,19 @@ def pull_request_handle(payload: Any) -> str:
 HANDLERS: dict[str, Callable[[Any], str]] = {"pull_request": pull_request_handle}
 
 
-def delivery_process(delivery_pk: int) -> str | None:
+def delivery_process(delivery_pk: int, *, manual: bool = False) -> str | None:
     """Process a stored delivery once; returns its status, or None when it is gone.
 
     The try is counted first, in a commit of its own, so a try that never finishes (a
     database error, a killed worker) still counts, and none is made past
     GITHUB_DELIVERY_MAX_ATTEMPTS. The row is then locked for the whole run, so a second
-    worker on the same delivery waits and then sees it done. Everything the delivery
+    worker on the same delivery waits and then sees it done. A `manual` run (the admin
+    asked for it) is made even past the limit, and counted. Everything the delivery
     writes is in that one transaction: a bad payload leaves no partial rows, only
     `failed` and a readable error. Database trouble leaves it `pending` (the sweep and
     Celery try again) with the error shown, until its attempts run out.
     """
-    counted, status = _count_attempt(delivery_pk)
+    counted, status = _count_attempt(delivery_pk, past_limit=manual)
     if not counted:
         return status
     try:
@@ -164,18 +164,16 @@ def delivery_process(delivery_pk: int) -> str | None:
     return DeliveryStatus.FAILED
 
 
-def _count_attempt(delivery_pk: int) -> tuple[bool, str | None]:
+def _count_attempt(delivery_pk: int, *, past_limit: bool) -> tuple[bool, str | None]:
     """Count one try (committed at once, one statement): (True, None) means "go on".
 
     Otherwise there is nothing to try: the delivery is gone (None), done (its status), or
     out of tries, when it is marked `failed` with the reason and never tried again.
     """
-    tries = settings.GITHUB_DELIVERY_MAX_ATTEMPTS
-    counted = (
-        WebhookDelivery.objects.filter(pk=delivery_pk, attempts__lt=tries)
-        .exclude(status__in=DONE_STATUSES)
-        .update(attempts=F("attempts") + 1)
-    )
+    deliveries = WebhookDelivery.objects.filter(pk=delivery_pk).exclude(status__in=DONE_STATUSES)
+    if not past_limit:
+        deliveries = deliveries.filter(attempts__lt=settings.GITHUB_DELIVERY_MAX_ATTEMPTS)
+    counted = deliveries.update(attempts=F("attempts") + 1)
     if counted:
         return True, None
     delivery = WebhookDelivery.objects.defer("payload").filter(pk=delivery_pk).first()
@@ -231,11 +229,8 @@ def deliveries_requeue(*, now: datetime | None = None, batch: int = 500) -> int:
 def delivery_reprocess(*, delivery: WebhookDelivery) -> None:
     """Run a delivery again (the admin's action): back to `pending`, then queued after commit.
 
-    A delivery that used all its tries gets one more: the admin asked for it.
+    The run is made even for a delivery that used all its tries (a person asked for it),
+    and counted; if it fails too, the sweep gives it up again.
     """
-    WebhookDelivery.objects.filter(pk=delivery.pk).update(
-        status=DeliveryStatus.PENDING,
-        last_error="",
-        attempts=Least(F("attempts"), max(0, settings.GITHUB_DELIVERY_MAX_ATTEMPTS - 1)),
-    )
-    queue.enqueue(PROCESS_TASK, delivery.pk)
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.PENDING, last_error="")
+    queue.enqueue(PROCESS_TASK, delivery.pk, True)

@@ -471,11 +471,11 @@ def test_a_delivery_whose_tries_never_finished_is_given_up_with_the_reason(setti
     assert MergedPullRequest.objects.count() == 0
 
 
-def test_the_admin_re_run_gives_an_exhausted_delivery_one_more_try(settings, django_capture_on_commit_callbacks):
+def test_the_admin_re_run_tries_an_exhausted_delivery_once_more(settings, django_capture_on_commit_callbacks):
     settings.GITHUB_DELIVERY_MAX_ATTEMPTS = 3
     delivery = _old_delivery("exhausted", status=DeliveryStatus.FAILED, attempts=3, last_error="Database error: …")
     with django_capture_on_commit_callbacks(execute=True):
         services.delivery_reprocess(delivery=delivery)
     delivery.refresh_from_db()
-    assert (delivery.status, delivery.attempts, delivery.last_error) == (DeliveryStatus.PROCESSED, 3, "")
+    assert (delivery.status, delivery.attempts, delivery.last_error) == (DeliveryStatus.PROCESSED, 4, "")
     assert Postmortem.objects.count() == 1
