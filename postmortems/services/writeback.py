@@ -3,6 +3,12 @@
 Each effect is scheduled after commit and run by a Celery task. The record itself is
 never touched by a GitHub failure: only the write-back columns of the hotfix row,
 which the record page and the admin show.
+
+An effect is made once even when its answer is lost (GitHub timed out after storing
+the comment, or the worker was killed before the comment's id was stored): every
+comment carries a hidden marker naming its kind and its hotfix PR, and the PR's
+comments are searched for it before one is created. Statuses need no marker: GitHub
+keeps the latest per context, so setting one twice changes nothing.
 """
 
 from __future__ import annotations
@@ -75,6 +81,28 @@ def comment_body(postmortem: Postmortem) -> str:
     )
 
 
+# The kinds of comment we write on a hotfix PR, one of each at most.
+OPENING_COMMENT = "needs-postmortem"
+REMINDER_COMMENT = "overdue-reminder"
+
+
+def comment_marker(kind: str, hotfix: HotfixPullRequest) -> str:
+    """What identifies our comment of `kind` on this hotfix PR; the trailing space keeps hotfix=1 from hotfix=12."""
+    return f"postmortem-tracker:{kind} hotfix={hotfix.pk} "
+
+
+def _comment_once(client: GitHubClient, hotfix: HotfixPullRequest, kind: str, body: str) -> int:
+    """The id of our `kind` comment on the hotfix PR: the one already there (an earlier try whose
+    answer was lost), else a new one carrying the marker in an HTML comment GitHub does not show."""
+    merged_pr = hotfix.merged_pr
+    marker = comment_marker(kind, hotfix)
+    comment = client.find_comment(merged_pr.repository.full_name, merged_pr.number, marker)
+    if comment is None:
+        marked = f"{body}\n\n<!-- {marker}record={hotfix.postmortem_id} -->"
+        comment = client.create_comment(merged_pr.repository.full_name, merged_pr.number, marked)
+    return comment.id
+
+
 def _desired_status(postmortem: Postmortem) -> tuple[str, str]:
     if postmortem.status == PostmortemStatus.APPROVED:
         return "success", f"Postmortem #{postmortem.pk} approved"
@@ -144,13 +172,11 @@ class _Attempt:
 
 
 def _post_comment(client: GitHubClient, hotfix: HotfixPullRequest, attempt: _Attempt) -> None:
-    merged_pr, postmortem = hotfix.merged_pr, hotfix.postmortem
+    postmortem = hotfix.postmortem
     if hotfix.comment_id is not None or postmortem.status not in OPEN_STATUSES:
         return
     try:
-        hotfix.comment_id = client.create_comment(
-            merged_pr.repository.full_name, merged_pr.number, comment_body(postmortem)
-        ).id
+        hotfix.comment_id = _comment_once(client, hotfix, OPENING_COMMENT, comment_body(postmortem))
         hotfix.comment_state = WritebackState.DONE
     except GitHubError as exc:
         hotfix.comment_state = attempt.failed("comment", exc)
@@ -253,10 +279,8 @@ def hotfix_reminder_comment(*, hotfix_pk: int) -> WritebackOutcome:
         if postmortem.status not in OPEN_STATUSES or not writeback_enabled(merged_pr.repository):
             return WritebackOutcome()
         try:
-            hotfix.reminder_comment_id = (
-                GitHubClient()
-                .create_comment(merged_pr.repository.full_name, merged_pr.number, reminder_body(postmortem))
-                .id
+            hotfix.reminder_comment_id = _comment_once(
+                GitHubClient(), hotfix, REMINDER_COMMENT, reminder_body(postmortem)
             )
         except GitHubTransientError as exc:
             return WritebackOutcome(retry_after=exc.retry_after or 0.0)
