@@ -2,20 +2,26 @@
 
 An owned draft reminds its owner; a draft nobody owns reminds the leads of its team
 (every lead when it has no team, or when its team has none), so that someone assigns it.
+The same daily run finds the records that fell due since the previous one: their
+repositories' open PRs get their `postmortem-debt` status again.
 """
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import send_mail
 from django.db.models import Q
 from django.utils import timezone
 
-from ..models import LEADS_GROUP, Postmortem, User
+from ..models import LEADS_GROUP, Postmortem, Repository, User
 from ..selectors import overdue_postmortems
-from .writeback import reminder_comment_schedule
+from .writeback import debt_refresh_schedule, reminder_comment_schedule
+
+# Beat runs the reminders at a fixed time on working days; a little overlap between one
+# run's window and the next costs at most a repeated status, a gap would miss a change.
+RUN_OVERLAP = timedelta(hours=1)
 
 
 def _days_late(postmortem: Postmortem, now: datetime) -> str:
@@ -102,3 +108,28 @@ def overdue_reminders_send(*, now: datetime | None = None) -> int:
         reminder_comment_schedule(postmortem=postmortem)  # and on the PR, once
         sent += 1
     return sent
+
+
+def previous_working_day_run(now: datetime) -> datetime:
+    """The same time on the previous working day: when the run before this one happened."""
+    today = timezone.localdate(now)
+    day = today - timedelta(days=1)
+    while day.weekday() >= 5:
+        day -= timedelta(days=1)
+    return now - (today - day)
+
+
+def newly_overdue_debt_refresh(*, now: datetime | None = None) -> int:
+    """Refresh `postmortem-debt` in each repository where a record fell due since the previous run.
+
+    Records become overdue by the clock, not by an event, so the daily run looks for
+    them; approving or dismissing a past-due record refreshes at once (see
+    `writeback_schedule`). Returns how many repositories were refreshed.
+    """
+    now = now or timezone.now()
+    since = previous_working_day_run(now) - RUN_OVERLAP
+    fell_due = overdue_postmortems(now=now).filter(due_at__gte=since, repository__debt_status_enabled=True)
+    repositories = Repository.objects.filter(pk__in=fell_due.values("repository_id"))
+    for repository in repositories:
+        debt_refresh_schedule(repository=repository)
+    return len(repositories)

@@ -35,6 +35,7 @@ MAX_RETRY_DELAY = 3600.0
 # The tasks of `tasks.py` that run these effects, by name (see `queue.py`).
 WRITEBACK_TASK = "postmortems.github_writeback"
 DEBT_STATUS_TASK = "postmortems.github_debt_status"
+DEBT_REFRESH_TASK = "postmortems.github_debt_refresh"
 REMINDER_COMMENT_TASK = "postmortems.github_reminder_comment"
 
 
@@ -60,9 +61,21 @@ def writeback_enabled(repository: Repository) -> bool:
 
 
 def writeback_schedule(*, postmortem: Postmortem) -> None:
-    """After commit, bring GitHub up to date for every hotfix PR of this record."""
+    """After commit, bring GitHub up to date for every hotfix PR of this record.
+
+    Called when a record opens, is approved or is dismissed. When it is past due, that
+    changed its repository's debt, so the `postmortem-debt` of its open PRs is refreshed too.
+    """
     for hotfix_pk in HotfixPullRequest.objects.filter(postmortem=postmortem).values_list("pk", flat=True):
         queue.enqueue(WRITEBACK_TASK, hotfix_pk)
+    if postmortem.due_at is not None and postmortem.due_at < timezone.now():
+        debt_refresh_schedule(repository=postmortem.repository)
+
+
+def debt_refresh_schedule(*, repository: Repository | None) -> None:
+    """After commit, set `postmortem-debt` again on every open PR of a repository whose debt changed."""
+    if repository is not None and repository.debt_status_enabled and writeback_enabled(repository):
+        queue.enqueue(DEBT_REFRESH_TASK, repository.pk)
 
 
 def debt_status_schedule(*, repository: Repository, head_sha: str, number: int) -> None:
@@ -221,29 +234,68 @@ def _mark_disabled(hotfix: HotfixPullRequest) -> None:
     )
 
 
-def debt_status_send(*, repository_pk: int, head_sha: str, number: int) -> WritebackOutcome:
-    """Set `postmortem-debt` on a PR's head: `failure` while the repository has overdue postmortems."""
+def _debt_repository(repository_pk: int) -> Repository | None:
     repository = Repository.objects.filter(pk=repository_pk).first()
     if repository is None or not repository.debt_status_enabled or not writeback_enabled(repository):
-        return WritebackOutcome()
+        return None
+    return repository
+
+
+def _debt_status(repository: Repository) -> dict[str, str]:
+    """The `postmortem-debt` status of the repository's PRs now: `failure` while it has overdue postmortems."""
     overdue = overdue_postmortems().filter(repository=repository).count()
     if overdue:
         state, description = "failure", f"{overdue} overdue postmortem{'s' if overdue != 1 else ''} in this repository"
     else:
         state, description = "success", "No overdue postmortems"
+    return {
+        "state": state,
+        "context": DEBT_CONTEXT,
+        "target_url": f"{settings.SITE_URL}/postmortems/?repository={repository.full_name}&overdue=true",
+        "description": description,
+    }
+
+
+def _send_debt_status(client: GitHubClient, repository: Repository, head_sha: str, number: int, status: dict) -> None:
+    """Set the status on one PR's head; a refusal (a PR gone, a head force-pushed away) is only logged."""
     try:
-        GitHubClient().create_status(
-            repository.full_name,
-            head_sha,
-            state=state,
-            context=DEBT_CONTEXT,
-            target_url=f"{settings.SITE_URL}/postmortems/?repository={repository.full_name}&overdue=true",
-            description=description,
-        )
-    except GitHubTransientError as exc:
-        return WritebackOutcome(retry_after=exc.retry_after or 0.0)
+        client.create_status(repository.full_name, head_sha, **status)
     except GitHubPermanentError as exc:
         logger.warning("postmortem-debt status on %s#%s refused: %s", repository.full_name, number, exc)
+
+
+def debt_status_send(*, repository_pk: int, head_sha: str, number: int) -> WritebackOutcome:
+    """Set `postmortem-debt` on a PR's head: `failure` while the repository has overdue postmortems."""
+    repository = _debt_repository(repository_pk)
+    if repository is None:
+        return WritebackOutcome()
+    try:
+        _send_debt_status(GitHubClient(), repository, head_sha, number, _debt_status(repository))
+    except GitHubTransientError as exc:
+        return WritebackOutcome(retry_after=exc.retry_after or 0.0)
+    return WritebackOutcome()
+
+
+def debt_statuses_refresh(*, repository_pk: int) -> WritebackOutcome:
+    """Set `postmortem-debt` on the head of every open PR into the repository's production branches.
+
+    Run when the repository's debt changed (a past-due record opened, approved or
+    dismissed; a record fell due), so a PR nobody pushes to stops failing once the debt
+    is paid. A transient error asks for the whole run again: setting a status twice
+    changes nothing on GitHub.
+    """
+    repository = _debt_repository(repository_pk)
+    if repository is None:
+        return WritebackOutcome()
+    client, status = GitHubClient(), _debt_status(repository)
+    try:
+        for base in repository.effective_production_branches:
+            for pull in client.open_pull_heads(repository.full_name, base=base):
+                _send_debt_status(client, repository, pull.head_sha, pull.number, status)
+    except GitHubTransientError as exc:
+        return WritebackOutcome(retry_after=exc.retry_after or 0.0)
+    except GitHubPermanentError as exc:  # the list itself refused (repository gone, token without access)
+        logger.warning("open PRs of %s could not be listed: %s", repository.full_name, exc)
     return WritebackOutcome()
 
 
