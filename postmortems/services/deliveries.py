@@ -27,7 +27,7 @@ from ..github.rules import HotfixRules, hotfix_reasons
 from ..models import HotfixPullRequest, MergedPullRequest, Repository, WebhookDelivery
 from .postmortems import postmortem_flag_not_hotfix, postmortem_open_for_hotfix, postmortem_unflag_hotfix
 from .records import merged_pr_record, repository_register
-from .writeback import debt_status_schedule
+from .writeback import debt_status_schedule, writeback_withhold
 
 logger = logging.getLogger(__name__)
 
@@ -42,13 +42,22 @@ PENDING_GRACE = timedelta(minutes=1)
 
 @dataclass(frozen=True)
 class MergedPrOutcome:
-    """What applying a merged PR did: whether it is a hotfix now, and whether its record was opened now."""
+    """What applying a merged PR did: whether it is a hotfix now, whether its record was opened now,
+    and whether it is a hotfix recorded as history, with no record (see `open_postmortem`)."""
 
     is_hotfix: bool
     opened: bool
+    without_record: bool = False
 
 
-def merged_pr_apply(*, repository: Repository, event: PullRequestEvent, changed: str = "") -> MergedPrOutcome:
+def merged_pr_apply(
+    *,
+    repository: Repository,
+    event: PullRequestEvent,
+    changed: str = "",
+    open_postmortem: bool = True,
+    write_back: bool = True,
+) -> MergedPrOutcome:
     """Record a PR merged into a production branch and keep its postmortem in step with the hotfix rules.
 
     A PR that matches the rules gets its draft (once) and loses a "no longer a hotfix"
@@ -58,6 +67,10 @@ def merged_pr_apply(*, repository: Repository, event: PullRequestEvent, changed:
     never flags, as a PR linked to a record by hand need not match the rules. The
     webhook and the backfill both come here. The PR and its record are written together, with no extra
     savepoint inside a delivery's own transaction.
+
+    The backfill passes `open_postmortem=False` for a hotfix too old to be written up now:
+    it counts as a hotfix (the report's rate) with no draft, no due date, no reminder.
+    `write_back=False` opens a draft whose PR gets no comment and no status, then or later.
     """
     with transaction.atomic(savepoint=False):
         reasons = hotfix_reasons(
@@ -71,8 +84,12 @@ def merged_pr_apply(*, repository: Repository, event: PullRequestEvent, changed:
         ).first()
         is_hotfix = bool(reasons) or existing is not None  # counted as a hotfix until a lead dismisses it
         merged_pr = merged_pr_record_event(repository=repository, event=event, is_hotfix=is_hotfix)
+        if reasons and existing is None and not open_postmortem:
+            return MergedPrOutcome(is_hotfix=True, opened=False, without_record=True)
         if reasons:
             _, opened = postmortem_open_for_hotfix(merged_pr=merged_pr)
+            if opened and not write_back:
+                writeback_withhold(merged_pr=merged_pr)  # before the scheduled write-back runs, after commit
             if existing is not None and existing.no_longer_hotfix:
                 postmortem_unflag_hotfix(hotfix=existing)
             return MergedPrOutcome(is_hotfix=True, opened=opened)

@@ -123,12 +123,15 @@ def newly_overdue_debt_refresh(*, now: datetime | None = None) -> int:
     """Refresh `postmortem-debt` in each repository where a record fell due since the previous run.
 
     Records become overdue by the clock, not by an event, so the daily run looks for
-    them; approving or dismissing a past-due record refreshes at once (see
-    `writeback_schedule`). Returns how many repositories were refreshed.
+    them, and for records opened already past due (a backfill asked for them); approving
+    or dismissing a past-due record refreshes at once (see `writeback_schedule`).
+    Returns how many repositories were refreshed, each once.
     """
     now = now or timezone.now()
     since = previous_working_day_run(now) - RUN_OVERLAP
-    fell_due = overdue_postmortems(now=now).filter(due_at__gte=since, repository__debt_status_enabled=True)
+    fell_due = overdue_postmortems(now=now).filter(
+        Q(due_at__gte=since) | Q(created_at__gte=since), repository__debt_status_enabled=True
+    )
     repositories = Repository.objects.filter(pk__in=fell_due.values("repository_id"))
     for repository in repositories:
         debt_refresh_schedule(repository=repository)

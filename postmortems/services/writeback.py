@@ -24,7 +24,7 @@ from django.utils import timezone
 from .. import queue
 from ..choices import PostmortemStatus, WritebackState
 from ..github.client import GitHubClient, GitHubError, GitHubPermanentError, GitHubTransientError
-from ..models import OPEN_STATUSES, HotfixPullRequest, Postmortem, Repository
+from ..models import OPEN_STATUSES, HotfixPullRequest, MergedPullRequest, Postmortem, Repository
 from ..selectors import overdue_postmortems
 
 logger = logging.getLogger(__name__)
@@ -63,12 +63,15 @@ def writeback_enabled(repository: Repository) -> bool:
 def writeback_schedule(*, postmortem: Postmortem) -> None:
     """After commit, bring GitHub up to date for every hotfix PR of this record.
 
-    Called when a record opens, is approved or is dismissed. When it is past due, that
-    changed its repository's debt, so the `postmortem-debt` of its open PRs is refreshed too.
+    Called when a record opens, is approved or is dismissed. A past-due record approved or
+    dismissed pays a debt of its repository, so the `postmortem-debt` of its open PRs is
+    refreshed too. (A record opened past due, by a backfill, is the daily run's to find:
+    a backfill opening fifty of them must not refresh every open PR fifty times.)
     """
     for hotfix_pk in HotfixPullRequest.objects.filter(postmortem=postmortem).values_list("pk", flat=True):
         queue.enqueue(WRITEBACK_TASK, hotfix_pk)
-    if postmortem.due_at is not None and postmortem.due_at < timezone.now():
+    past_due = postmortem.due_at is not None and postmortem.due_at < timezone.now()
+    if past_due and postmortem.status not in OPEN_STATUSES:
         debt_refresh_schedule(repository=postmortem.repository)
 
 
@@ -76,6 +79,17 @@ def debt_refresh_schedule(*, repository: Repository | None) -> None:
     """After commit, set `postmortem-debt` again on every open PR of a repository whose debt changed."""
     if repository is not None and repository.debt_status_enabled and writeback_enabled(repository):
         queue.enqueue(DEBT_REFRESH_TASK, repository.pk)
+
+
+def writeback_withhold(*, merged_pr: MergedPullRequest) -> None:
+    """Write nothing on GitHub for this hotfix PR, now or later: no comment, no status, no reminder.
+
+    For history imported without `--write-back`. The states say so on the record page; a
+    write-back already scheduled finds them and does nothing.
+    """
+    HotfixPullRequest.objects.filter(merged_pr=merged_pr).update(
+        comment_state=WritebackState.DISABLED, commit_status_state=WritebackState.DISABLED
+    )
 
 
 def debt_status_schedule(*, repository: Repository, head_sha: str, number: int) -> None:
@@ -135,7 +149,9 @@ def hotfix_writeback(*, hotfix_pk: int, final_attempt: bool = False) -> Writebac
     """Post the PR comment (once) and the `postmortem` status for one hotfix PR.
 
     The hotfix row is locked while we talk to GitHub, so two tasks never post the
-    comment twice; its id is stored on the row.
+    comment twice; its id is stored on the row. A part `disabled` when the record
+    opened (write-back off for the repository, no token, history imported without
+    `--write-back`) stays so: GitHub hears nothing of that hotfix PR later either.
     """
     with transaction.atomic():
         hotfix = (
@@ -144,7 +160,7 @@ def hotfix_writeback(*, hotfix_pk: int, final_attempt: bool = False) -> Writebac
             .filter(pk=hotfix_pk)
             .first()
         )
-        if hotfix is None:
+        if hotfix is None or hotfix.comment_state == hotfix.commit_status_state == WritebackState.DISABLED:
             return WritebackOutcome()
         if not writeback_enabled(hotfix.merged_pr.repository):
             _mark_disabled(hotfix)
@@ -186,7 +202,9 @@ class _Attempt:
 
 def _post_comment(client: GitHubClient, hotfix: HotfixPullRequest, attempt: _Attempt) -> None:
     postmortem = hotfix.postmortem
-    if hotfix.comment_id is not None or postmortem.status not in OPEN_STATUSES:
+    if hotfix.comment_id is not None or hotfix.comment_state == WritebackState.DISABLED:
+        return
+    if postmortem.status not in OPEN_STATUSES:
         return
     try:
         hotfix.comment_id = _comment_once(client, hotfix, OPENING_COMMENT, comment_body(postmortem))
@@ -198,6 +216,8 @@ def _post_comment(client: GitHubClient, hotfix: HotfixPullRequest, attempt: _Att
 def _set_status(client: GitHubClient, hotfix: HotfixPullRequest, attempt: _Attempt) -> None:
     merged_pr, postmortem = hotfix.merged_pr, hotfix.postmortem
     state, description = _desired_status(postmortem)
+    if hotfix.commit_status_state == WritebackState.DISABLED:
+        return
     if hotfix.commit_status == state and hotfix.commit_status_state == WritebackState.DONE:
         return
     if not merged_pr.merge_commit_sha:
@@ -301,7 +321,9 @@ def debt_statuses_refresh(*, repository_pk: int) -> WritebackOutcome:
 
 def reminder_comment_schedule(*, postmortem: Postmortem) -> None:
     """After commit, remind on each hotfix PR of an overdue record — at most once per PR (SPEC §3)."""
-    hotfixes = HotfixPullRequest.objects.filter(postmortem=postmortem, reminder_comment_id__isnull=True)
+    hotfixes = HotfixPullRequest.objects.filter(postmortem=postmortem, reminder_comment_id__isnull=True).exclude(
+        comment_state=WritebackState.DISABLED  # no opening comment was made: no reminder either
+    )
     if postmortem.repository is None or not writeback_enabled(postmortem.repository):
         return
     for hotfix_pk in hotfixes.values_list("pk", flat=True):
@@ -326,6 +348,8 @@ def hotfix_reminder_comment(*, hotfix_pk: int) -> WritebackOutcome:
             .first()
         )
         if hotfix is None or hotfix.reminder_comment_id is not None:
+            return WritebackOutcome()
+        if hotfix.comment_state == WritebackState.DISABLED:
             return WritebackOutcome()
         merged_pr, postmortem = hotfix.merged_pr, hotfix.postmortem
         if postmortem.status not in OPEN_STATUSES or not writeback_enabled(merged_pr.repository):

@@ -102,18 +102,32 @@ def test_a_repository_that_did_not_ask_gets_no_debt_statuses(open_pulls, django_
 def test_the_daily_run_turns_open_prs_red_when_a_record_falls_due(
     repository, open_pulls, django_capture_on_commit_callbacks
 ):
-    tuesday = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
-    PostmortemFactory(repository=repository, due_at=tuesday - timedelta(days=10))  # overdue long ago: not news
-    with time_machine.travel(tuesday, tick=False), django_capture_on_commit_callbacks(execute=True):
-        assert services.newly_overdue_debt_refresh(now=tuesday) == 0
+    monday, tuesday = datetime(2026, 3, 9, 9, 0, tzinfo=UTC), datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
+    with time_machine.travel(tuesday - timedelta(days=15), tick=False):  # both opened a while ago
+        PostmortemFactory(repository=repository, due_at=tuesday - timedelta(days=10))  # overdue long ago: not news
+        PostmortemFactory(repository=repository, due_at=monday + timedelta(hours=4))  # falls due Monday afternoon
+    with time_machine.travel(monday, tick=False), django_capture_on_commit_callbacks(execute=True):
+        assert services.newly_overdue_debt_refresh(now=monday) == 0
     assert open_pulls.requests == []
 
-    PostmortemFactory(repository=repository, due_at=tuesday - timedelta(hours=20))  # fell due since Monday's run
     with time_machine.travel(tuesday, tick=False), django_capture_on_commit_callbacks(execute=True):
         assert services.newly_overdue_debt_refresh(now=tuesday) == 1
     assert debt_statuses(open_pulls) == {HEADS[0]: "failure", HEADS[1]: "failure"}
     last = open_pulls.calls("POST", rf"/repos/{REPO}/statuses/{HEADS[1]}")[-1].json
     assert last["description"] == "2 overdue postmortems in this repository"
+
+
+def test_records_opened_past_due_refresh_their_repository_once_in_the_daily_run(
+    repository, open_pulls, django_capture_on_commit_callbacks
+):
+    tuesday = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
+    with time_machine.travel(tuesday - timedelta(hours=2), tick=False):  # a backfill asked for 2025's drafts
+        for month in (1, 2, 3):
+            PostmortemFactory(repository=repository, due_at=datetime(2025, month, 10, tzinfo=UTC))
+    with time_machine.travel(tuesday, tick=False), django_capture_on_commit_callbacks(execute=True):
+        assert services.newly_overdue_debt_refresh(now=tuesday) == 1
+    assert len(open_pulls.calls("GET", OPEN_PULLS)) == 1  # one refresh for the repository, not one per record
+    assert debt_statuses(open_pulls) == {HEADS[0]: "failure", HEADS[1]: "failure"}
 
 
 def test_mondays_run_sees_what_fell_due_over_the_weekend():
