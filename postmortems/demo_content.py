@@ -14,6 +14,16 @@ class RepoSpec:
     categories: tuple[str, ...]
 
 
+# How people title hotfix PRs; the record's title keeps whatever "hotfix" the PR already says
+# and adds "Hotfix:" only to the last form (a hotfix by its label and branch alone).
+HOTFIX_PR_TITLES = (
+    "[hotfix] fix {slug} after release",
+    "Hotfix: fix {slug} after release",
+    "hotfix - {slug} broke after release",
+    "HOTFIX {slug} after release",
+    "Fix {slug} after release",
+)
+
 REPOS = [
     RepoSpec(
         "acme-data/demand-forecast",

@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from . import services
 from .choices import ActionKind, ActionStatus, AssessmentStatus, DetectionMethod, PostmortemStatus
-from .demo_content import INCIDENTS, PEOPLE, REPOS
+from .demo_content import HOTFIX_PR_TITLES, INCIDENTS, PEOPLE, REPOS
 from .models import (
     ChecklistTemplateVersion,
     FailureCategory,
@@ -124,7 +124,9 @@ class DemoBuilder:
                         repository=repo,
                         number=number,
                         title=(
-                            f"Hotfix: fix {slug} after release" if hotfix else f"Improve {slug} handling ({number})"
+                            HOTFIX_PR_TITLES[number % len(HOTFIX_PR_TITLES)].format(slug=slug)
+                            if hotfix
+                            else f"Improve {slug} handling ({number})"
                         ),
                         author_login=author,
                         merged_at=merged_at,
@@ -148,7 +150,7 @@ class DemoBuilder:
         return MergedPullRequest(
             repository=repo,
             number=number,
-            title="Hotfix: replenishment job reads the renamed forecast column",
+            title="[hotfix] replenishment job reads the renamed forecast column",
             author_login="eli-okafor",
             merged_at=merged_at,
             merge_commit_sha=f"{self.rng.getrandbits(160):040x}",

@@ -16,8 +16,10 @@ from .services.writeback import retry_delay
 
 @shared_task(name="postmortems.send_overdue_reminders")
 def send_overdue_reminders() -> int:
-    """Daily (working days): remind owners of overdue drafts by email."""
-    return services.overdue_reminders_send()
+    """Daily (working days): remind about overdue drafts by email; refresh the debt where records fell due."""
+    sent = services.overdue_reminders_send()
+    services.newly_overdue_debt_refresh()
+    return sent
 
 
 @shared_task(name="postmortems.store_monthly_report_snapshot")
@@ -40,9 +42,9 @@ GITHUB_WRITEBACK_MAX_RETRIES = 6
     retry_jitter=True,
     max_retries=3,
 )
-def process_github_delivery(delivery_pk: int) -> str | None:
-    """Apply one stored webhook delivery (a no-op when it is already processed)."""
-    return services.delivery_process(delivery_pk)
+def process_github_delivery(delivery_pk: int, manual: bool = False) -> str | None:
+    """Apply one stored webhook delivery (a no-op when it is already processed); `manual`: an admin's re-run."""
+    return services.delivery_process(delivery_pk, manual=manual)
 
 
 @shared_task(name="postmortems.prune_webhook_payloads")
@@ -70,6 +72,14 @@ def github_writeback(self, hotfix_pk: int) -> None:
 def github_debt_status(self, repository_pk: int, head_sha: str, number: int) -> None:
     """Set the `postmortem-debt` status on a new PR of a repository that asks for it."""
     outcome = services.debt_status_send(repository_pk=repository_pk, head_sha=head_sha, number=number)
+    if outcome.retry_after is not None and self.request.retries < self.max_retries:
+        raise self.retry(countdown=retry_delay(self.request.retries, outcome.retry_after))
+
+
+@shared_task(bind=True, name="postmortems.github_debt_refresh", max_retries=GITHUB_WRITEBACK_MAX_RETRIES)
+def github_debt_refresh(self, repository_pk: int) -> None:
+    """Set `postmortem-debt` again on every open PR of a repository whose debt changed."""
+    outcome = services.debt_statuses_refresh(repository_pk=repository_pk)
     if outcome.retry_after is not None and self.request.retries < self.max_retries:
         raise self.retry(countdown=retry_delay(self.request.retries, outcome.retry_after))
 

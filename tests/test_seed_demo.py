@@ -1,5 +1,7 @@
 """The demo data tells the story of SPEC §0 and is safe to load twice."""
 
+import re
+
 import pytest
 from django.core.management import call_command
 from django.db.models import Count
@@ -42,3 +44,12 @@ def test_demo_is_idempotent(seeded):
     counts = (MergedPullRequest.objects.count(), Postmortem.objects.count(), PreventionAction.objects.count())
     call_command("seed_demo")
     assert counts == (MergedPullRequest.objects.count(), Postmortem.objects.count(), PreventionAction.objects.count())
+
+
+def test_demo_record_titles_say_hotfix_once(seeded):
+    # The eight-day-old story hotfix is titled "[hotfix] …" on GitHub and left untouched by the demo.
+    story = Postmortem.objects.get(hotfix_prs__merged_pr__head_branch="hotfix/replenishment-column")
+    assert story.title == "[hotfix] replenishment job reads the renamed forecast column"
+    titles = Postmortem.objects.filter(title__icontains="hotfix").values_list("title", flat=True)
+    doubled = [title for title in titles if len(re.findall(r"(?i)hot[-_ ]?fix\b", title)) > 1]
+    assert titles and doubled == []

@@ -87,6 +87,14 @@ class PullRequestInfo:
 
 
 @dataclass(frozen=True)
+class PullRequestHead:
+    """An open PR and the commit its checks and statuses are on."""
+
+    number: int
+    head_sha: str
+
+
+@dataclass(frozen=True)
 class HookDeliveryInfo:
     id: int
     guid: str
@@ -180,6 +188,20 @@ class GitHubClient:
 
         return self._call(call)
 
+    def find_comment(self, full_name: str, number: int, marker: str) -> Comment | None:
+        """The first comment on a PR (or issue) whose body contains `marker`, reading every page; None if none.
+
+        How a write whose answer was lost is recognised before it is made again.
+        """
+
+        def call() -> Comment | None:
+            for comment in self._repo(full_name).get_issue(number).get_comments():
+                if marker in (comment.body or ""):
+                    return Comment(id=comment.id, html_url=comment.html_url or "")
+            return None
+
+        return self._call(call)
+
     def create_status(
         self, full_name: str, sha: str, *, state: str, context: str, target_url: str, description: str
     ) -> CommitStatus:
@@ -208,6 +230,15 @@ class GitHubClient:
         def call() -> list[PullRequestInfo]:
             pulls = self._repo(full_name).get_pulls(state="closed", base=base, sort="updated", direction="desc")
             return [_pull_info(pr) for pr in pulls.get_page(page)]
+
+        return self._call(call)
+
+    def open_pull_heads(self, full_name: str, *, base: str) -> list[PullRequestHead]:
+        """Every open PR into `base` (all pages), with its head commit."""
+
+        def call() -> list[PullRequestHead]:
+            pulls = self._repo(full_name).get_pulls(state="open", base=base)
+            return [PullRequestHead(number=pr.number, head_sha=pr.head.sha) for pr in pulls]
 
         return self._call(call)
 

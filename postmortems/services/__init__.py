@@ -38,12 +38,14 @@ from .postmortems import (
     user_for_github_login,
 )
 from .records import merged_pr_record, repository_register
-from .reminders import overdue_reminders_send
+from .reminders import newly_overdue_debt_refresh, overdue_reminders_send
 from .repositories import repository_update_settings
 from .taxonomy import category_create, category_set_active, category_update
 from .writeback import (
+    debt_refresh_schedule,
     debt_status_schedule,
     debt_status_send,
+    debt_statuses_refresh,
     hotfix_reminder_comment,
     hotfix_writeback,
     reminder_comment_schedule,
@@ -68,8 +70,10 @@ __all__ = [
     "checklist_template_create",
     "checklist_template_revise",
     "checklist_version_in_force",
+    "debt_refresh_schedule",
     "debt_status_schedule",
     "debt_status_send",
+    "debt_statuses_refresh",
     "deliveries_requeue",
     "delivery_process",
     "delivery_reprocess",
@@ -85,6 +89,7 @@ __all__ = [
     "missing_item_add",
     "missing_item_promote",
     "missing_item_remove",
+    "newly_overdue_debt_refresh",
     "overdue_reminders_send",
     "postmortem_approve",
     "postmortem_create",

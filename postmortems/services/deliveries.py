@@ -16,6 +16,7 @@ from typing import Any
 
 from django.conf import settings
 from django.db import DatabaseError, DataError, IntegrityError, transaction
+from django.db.models import F
 from django.utils import timezone
 
 from .. import queue
@@ -35,7 +36,7 @@ from .evidence import (
 )
 from .postmortems import postmortem_flag_not_hotfix, postmortem_open_for_hotfix, postmortem_unflag_hotfix
 from .records import merged_pr_record, repository_register
-from .writeback import debt_status_schedule
+from .writeback import debt_status_schedule, writeback_withhold
 
 logger = logging.getLogger(__name__)
 
@@ -50,13 +51,22 @@ PENDING_GRACE = timedelta(minutes=1)
 
 @dataclass(frozen=True)
 class MergedPrOutcome:
-    """What applying a merged PR did: whether it is a hotfix now, and whether its record was opened now."""
+    """What applying a merged PR did: whether it is a hotfix now, whether its record was opened now,
+    and whether it is a hotfix recorded as history, with no record (see `open_postmortem`)."""
 
     is_hotfix: bool
     opened: bool
+    without_record: bool = False
 
 
-def merged_pr_apply(*, repository: Repository, event: PullRequestEvent, changed: str = "") -> MergedPrOutcome:
+def merged_pr_apply(
+    *,
+    repository: Repository,
+    event: PullRequestEvent,
+    changed: str = "",
+    open_postmortem: bool = True,
+    write_back: bool = True,
+) -> MergedPrOutcome:
     """Record a PR merged into a production branch and keep its postmortem in step with the hotfix rules.
 
     A PR that matches the rules gets its draft (once) and loses a "no longer a hotfix"
@@ -66,6 +76,10 @@ def merged_pr_apply(*, repository: Repository, event: PullRequestEvent, changed:
     never flags, as a PR linked to a record by hand need not match the rules. The
     webhook and the backfill both come here. The PR and its record are written together, with no extra
     savepoint inside a delivery's own transaction.
+
+    The backfill passes `open_postmortem=False` for a hotfix too old to be written up now:
+    it counts as a hotfix (the report's rate) with no draft, no due date, no reminder.
+    `write_back=False` opens a draft whose PR gets no comment and no status, then or later.
     """
     with transaction.atomic(savepoint=False):
         reasons = hotfix_reasons(
@@ -79,8 +93,12 @@ def merged_pr_apply(*, repository: Repository, event: PullRequestEvent, changed:
         ).first()
         is_hotfix = bool(reasons) or existing is not None  # counted as a hotfix until a lead dismisses it
         merged_pr = merged_pr_record_event(repository=repository, event=event, is_hotfix=is_hotfix)
+        if reasons and existing is None and not open_postmortem:
+            return MergedPrOutcome(is_hotfix=True, opened=False, without_record=True)
         if reasons:
             _, opened = postmortem_open_for_hotfix(merged_pr=merged_pr)
+            if opened and not write_back:
+                writeback_withhold(merged_pr=merged_pr)  # before the scheduled write-back runs, after commit
             if existing is not None and existing.no_longer_hotfix:
                 postmortem_unflag_hotfix(hotfix=existing)
             return MergedPrOutcome(is_hotfix=True, opened=opened)
@@ -144,13 +162,21 @@ HANDLERS: dict[str, Callable[[Any], str]] = {
 }
 
 
-def delivery_process(delivery_pk: int) -> str | None:
+def delivery_process(delivery_pk: int, *, manual: bool = False) -> str | None:
     """Process a stored delivery once; returns its status, or None when it is gone.
 
-    The row is locked for the whole run, so a second worker on the same delivery waits
-    and then sees it done. Everything the delivery writes is in the same transaction:
-    a bad payload leaves no partial rows, only `failed` and a readable error.
+    The try is counted first, in a commit of its own, so a try that never finishes (a
+    database error, a killed worker) still counts, and none is made past
+    GITHUB_DELIVERY_MAX_ATTEMPTS. The row is then locked for the whole run, so a second
+    worker on the same delivery waits and then sees it done. A `manual` run (the admin
+    asked for it) is made even past the limit, and counted. Everything the delivery
+    writes is in that one transaction: a bad payload leaves no partial rows, only
+    `failed` and a readable error. Database trouble leaves it `pending` (the sweep and
+    Celery try again) with the error shown, until its attempts run out.
     """
+    counted, status = _count_attempt(delivery_pk, past_limit=manual)
+    if not counted:
+        return status
     try:
         with transaction.atomic():
             delivery = WebhookDelivery.objects.select_for_update().filter(pk=delivery_pk).first()
@@ -159,37 +185,71 @@ def delivery_process(delivery_pk: int) -> str | None:
             handler = HANDLERS.get(delivery.event)
             status = handler(delivery.payload) if handler else DeliveryStatus.IGNORED
             WebhookDelivery.objects.filter(pk=delivery_pk).update(
-                status=status, attempts=delivery.attempts + 1, last_error="", processed_at=timezone.now()
+                status=status, last_error="", processed_at=timezone.now()
             )
             return status
     except (IntegrityError, DataError) as exc:  # the data itself is refused: trying again would not help
         error = f"Database refused the delivery's data: {exc}"
-    except DatabaseError:
-        raise  # database trouble: stay pending, the sweep (or Celery) tries again
+    except DatabaseError as exc:  # database trouble: stays pending (if tries remain) and Celery retries
+        _record_failure(delivery_pk, f"Database error: {type(exc).__name__}: {exc}", transient=True)
+        raise
     except BadPayload as exc:
         error = f"Bad payload: {exc}"
     except Exception as exc:  # an unexpected bug must not leave the delivery pending forever
         logger.exception("processing delivery %s failed", delivery_pk)
         error = f"{type(exc).__name__}: {exc}"
-    _record_failure(delivery_pk, error)
+    _record_failure(delivery_pk, error, transient=False)
     return DeliveryStatus.FAILED
 
 
-def _record_failure(delivery_pk: int, error: str) -> None:
-    with transaction.atomic():
-        delivery = WebhookDelivery.objects.select_for_update().defer("payload").filter(pk=delivery_pk).first()
-        if delivery is None or delivery.status in DONE_STATUSES:
-            return
-        delivery.status = DeliveryStatus.FAILED
-        delivery.attempts += 1
-        delivery.last_error = error[:2000]
-        delivery.processed_at = timezone.now()
-        delivery.save(update_fields=["status", "attempts", "last_error", "processed_at"])
+def _count_attempt(delivery_pk: int, *, past_limit: bool) -> tuple[bool, str | None]:
+    """Count one try (committed at once, one statement): (True, None) means "go on".
+
+    Otherwise there is nothing to try: the delivery is gone (None), done (its status), or
+    out of tries, when it is marked `failed` with the reason and never tried again.
+    """
+    deliveries = WebhookDelivery.objects.filter(pk=delivery_pk).exclude(status__in=DONE_STATUSES)
+    if not past_limit:
+        deliveries = deliveries.filter(attempts__lt=settings.GITHUB_DELIVERY_MAX_ATTEMPTS)
+    counted = deliveries.update(attempts=F("attempts") + 1)
+    if counted:
+        return True, None
+    delivery = WebhookDelivery.objects.defer("payload").filter(pk=delivery_pk).first()
+    if delivery is None or delivery.status in DONE_STATUSES:
+        return False, delivery.status if delivery else None
+    if delivery.status == DeliveryStatus.PENDING:  # its last try never said how it ended
+        last = delivery.last_error or "the last one never finished (worker stopped or database lost)"
+        _record_failure(delivery_pk, f"Gave up after {delivery.attempts} attempts; {last}", transient=False)
+    return False, DeliveryStatus.FAILED
+
+
+def _record_failure(delivery_pk: int, error: str, *, transient: bool) -> None:
+    """Show why the last try failed; `failed` unless the error is transient and tries remain.
+
+    Its own transaction, after the try's rollback. When the database is still away this
+    cannot be written either: the attempt was counted before the try, so nothing is lost.
+    """
+    try:
+        with transaction.atomic():
+            delivery = WebhookDelivery.objects.select_for_update().defer("payload").filter(pk=delivery_pk).first()
+            if delivery is None or delivery.status in DONE_STATUSES:
+                return
+            if not transient or delivery.attempts >= settings.GITHUB_DELIVERY_MAX_ATTEMPTS:
+                delivery.status = DeliveryStatus.FAILED
+            delivery.last_error = error[:2000]
+            delivery.processed_at = timezone.now()
+            delivery.save(update_fields=["status", "last_error", "processed_at"])
+    except DatabaseError:
+        logger.warning("could not record the failure of delivery %s: %s", delivery_pk, error, exc_info=True)
 
 
 def deliveries_requeue(*, now: datetime | None = None, batch: int = 500) -> int:
-    """Re-queue deliveries left `pending` for over a minute (broker was down, worker died)
-    and `failed` ones with attempts to spare. Returns how many were queued."""
+    """Re-queue deliveries left `pending` for over a minute (broker was down, worker died,
+    database trouble) and `failed` ones with attempts to spare. Returns how many were queued.
+
+    Pending ones are queued whatever their attempts: processing counts each try and marks
+    one that has used them all `failed`, so none is re-queued for ever.
+    """
     now = now or timezone.now()
     stale = WebhookDelivery.objects.filter(
         status=DeliveryStatus.PENDING, received_at__lt=now - PENDING_GRACE
@@ -205,6 +265,10 @@ def deliveries_requeue(*, now: datetime | None = None, batch: int = 500) -> int:
 
 
 def delivery_reprocess(*, delivery: WebhookDelivery) -> None:
-    """Run a delivery again (the admin's action): back to `pending`, then queued after commit."""
+    """Run a delivery again (the admin's action): back to `pending`, then queued after commit.
+
+    The run is made even for a delivery that used all its tries (a person asked for it),
+    and counted; if it fails too, the sweep gives it up again.
+    """
     WebhookDelivery.objects.filter(pk=delivery.pk).update(status=DeliveryStatus.PENDING, last_error="")
-    queue.enqueue(PROCESS_TASK, delivery.pk)
+    queue.enqueue(PROCESS_TASK, delivery.pk, True)

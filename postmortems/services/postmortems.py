@@ -62,10 +62,15 @@ def _record_event(postmortem: Postmortem, kind: str, actor: User | None, comment
     ReviewEvent.objects.create(postmortem=postmortem, kind=kind, actor=actor, comment=comment)
 
 
+# A title that already says "hotfix" up front ("[hotfix] x", "Hotfix - x", "HOTFIX x", "hot fix: x") or as a
+# bracketed tag anywhere ("x (hotfix)") keeps its own word; "Hotfixes are bad" does not say it.
+_SAYS_HOTFIX = re.compile(r"(?i)^\W*hot[-_ ]?fix\b|[\[(]\s*hot[-_ ]?fix\s*[\])]")
+
+
 def _title_for_hotfix(pr_title: str) -> str:
     # "Hotfix: fix the loader" stays as it is; "Fix the loader" becomes "Hotfix: Fix the loader".
     title = pr_title.strip() or "Untitled hotfix"
-    if not re.match(r"(?i)hot-?fix\b", title):
+    if not _SAYS_HOTFIX.search(title):
         title = f"Hotfix: {title}"
     return title[:300]
 

@@ -11,6 +11,7 @@ from urllib.parse import quote
 import pytest
 import requests
 
+from tests.github.conftest import deliver, fake_github  # noqa: F401 - fixtures: signed deliveries, a local GitHub
 from tests.support import processes
 
 

@@ -28,6 +28,7 @@ START = timezone.make_aware(timezone.datetime(2026, 3, 10, 12, 30))
 @pytest.fixture
 def github(settings):
     server = FakeGitHub().start()
+    server.serve_issue_comments()  # reads answer; the test makes writes fail
     settings.GITHUB_API_URL = server.base_url
     settings.GITHUB_TOKEN = "outage-test-token"
     yield server

@@ -76,9 +76,7 @@ def fake_github(settings):
     settings.GITHUB_API_URL = server.base_url
     settings.GITHUB_TOKEN = "test-token"
     settings.SITE_URL = "https://pm.example.com"
-    server.route(
-        "POST", r"/repos/[^/]+/[^/]+/issues/\d+/comments", Reply(201, server.fixture("issues.create-comment.201.json"))
-    )
+    server.comments = server.serve_issue_comments()  # created comments are listed back, as on GitHub
     server.route(
         "POST", r"/repos/[^/]+/[^/]+/statuses/\w+", Reply(201, server.fixture("repos.create-commit-status.201.json"))
     )

@@ -3,14 +3,19 @@
 from __future__ import annotations
 
 import time
+from datetime import UTC, date, datetime, timedelta
 from io import StringIO
 
 import pytest
+from django.core import mail
 from django.core.management import CommandError, call_command
+from django.utils import timezone
 
-from postmortems.choices import PostmortemStatus
+from postmortems import services
+from postmortems.choices import PostmortemStatus, WritebackState
 from postmortems.management.commands import import_github_history
 from postmortems.models import HotfixPullRequest, MergedPullRequest, Postmortem, Repository, WebhookDelivery
+from tests.factories import LeadFactory, UserFactory
 from tests.github.fake_github import Reply
 
 pytestmark = pytest.mark.django_db
@@ -36,7 +41,16 @@ def run(*args) -> str:
 def test_import_records_merged_prs_and_opens_postmortems_for_hotfixes(fake_github, django_capture_on_commit_callbacks):
     pr = serve_history(fake_github, labels=("Hotfix",))
     with django_capture_on_commit_callbacks(execute=True):
-        output = run("import_github_history", "octocat/Hello-World", "--since", "2011-01-01", "--until", "2011-12-31")
+        output = run(
+            "import_github_history",
+            "octocat/Hello-World",
+            "--since",
+            "2011-01-01",
+            "--until",
+            "2011-12-31",
+            "--open-postmortems-since",
+            "2011-01-01",
+        )
     assert "1 merged PRs recorded, 1 hotfixes, 1 postmortems opened" in output
     repository = Repository.objects.get(full_name="octocat/Hello-World")
     assert repository.default_branch == "master"
@@ -57,7 +71,14 @@ def test_import_records_merged_prs_and_opens_postmortems_for_hotfixes(fake_githu
 def test_import_flags_a_hotfix_whose_label_is_gone_as_the_webhook_would(fake_github):
     """The delivery saying the label was removed never came; the import reads the PR as it is now."""
     serve_history(fake_github, labels=("Hotfix",))
-    run("import_github_history", "octocat/Hello-World", "--since", "2011-01-01")
+    run(
+        "import_github_history",
+        "octocat/Hello-World",
+        "--since",
+        "2011-01-01",
+        "--open-postmortems-since",
+        "2011-01-01",
+    )
     serve_history(fake_github, labels=("bug",))
     output = run("import_github_history", "octocat/Hello-World", "--since", "2011-01-01")
     assert "1 merged PRs recorded, 0 hotfixes, 0 postmortems opened" in output
@@ -107,6 +128,84 @@ def test_import_reports_permanent_errors(fake_github):
 def test_import_rejects_bad_dates():
     with pytest.raises(CommandError, match="not a date"):
         run("import_github_history", "octocat/Hello-World", "--since", "yesterday")
+
+
+def github_writes(fake_github) -> list[str]:
+    return [f"{r.method} {r.path}" for r in fake_github.requests if r.method != "GET"]
+
+
+def test_old_history_is_recorded_quietly_by_default(fake_github, django_capture_on_commit_callbacks):
+    """A hotfix merged in 2011 counts as a hotfix, with no draft, no due date, and nothing written on GitHub."""
+    serve_history(fake_github, labels=("Hotfix",))
+    with django_capture_on_commit_callbacks(execute=True):
+        output = run("import_github_history", "octocat/Hello-World", "--since", "2011-01-01")
+    assert "1 hotfixes, 0 postmortems opened, 1 older hotfixes recorded without one" in output
+    merged = MergedPullRequest.objects.get()
+    assert merged.is_hotfix is True  # the report's hotfix rate still counts it
+    assert Postmortem.objects.count() == 0 and HotfixPullRequest.objects.count() == 0
+    assert github_writes(fake_github) == []
+
+
+def recent_history(fake_github, *, days_ago: int) -> dict:
+    pr = serve_history(fake_github, labels=("Hotfix",))
+    merged_at = (timezone.now() - timedelta(days=days_ago)).strftime("%Y-%m-%dT%H:%M:%SZ")
+    pr.update(merged_at=merged_at, updated_at=merged_at, closed_at=merged_at)
+    return pr
+
+
+def test_a_hotfix_still_within_its_due_date_gets_its_draft_without_write_back(
+    fake_github, django_capture_on_commit_callbacks
+):
+    """As a delivery missed two days ago would: an open draft due in three days — but GitHub hears nothing."""
+    recent_history(fake_github, days_ago=2)
+    with django_capture_on_commit_callbacks(execute=True):
+        output = run("import_github_history", "octocat/Hello-World", "--since", "2011-01-01")
+    assert "1 hotfixes, 1 postmortems opened, 0 older hotfixes" in output
+    postmortem = Postmortem.objects.get()
+    assert postmortem.status == PostmortemStatus.DRAFT and postmortem.due_at > timezone.now()
+    hotfix = HotfixPullRequest.objects.get()
+    assert (hotfix.comment_state, hotfix.commit_status_state) == (WritebackState.DISABLED, WritebackState.DISABLED)
+    assert github_writes(fake_github) == []
+
+
+def test_asked_for_old_postmortems_without_write_back_github_hears_nothing_later_either(
+    fake_github, django_capture_on_commit_callbacks
+):
+    serve_history(fake_github, labels=("Hotfix",))
+    with django_capture_on_commit_callbacks(execute=True):
+        output = run(
+            "import_github_history",
+            "octocat/Hello-World",
+            "--since",
+            "2011-01-01",
+            "--open-postmortems-since",
+            "2011-01-01",
+        )
+    assert "1 postmortems opened, 0 older hotfixes" in output
+    postmortem = Postmortem.objects.get()
+    assert postmortem.due_at.date() == date(2011, 1, 31)  # due as usual: asked for, overdue at once
+    owner = UserFactory(username="late-owner")
+    Postmortem.objects.update(owner=owner)
+    with django_capture_on_commit_callbacks(execute=True):  # the daily reminder run, then a review
+        assert services.overdue_reminders_send(now=datetime(2026, 3, 9, 9, 0, tzinfo=UTC)) == 1
+        Postmortem.objects.update(status=PostmortemStatus.IN_REVIEW)
+        services.postmortem_approve(postmortem=postmortem, actor=LeadFactory(username="reviewer"))
+    assert mail.outbox[0].to == [owner.email]  # the owner is reminded by mail, as asked
+    assert github_writes(fake_github) == []  # no comment, no reminder comment, no status
+
+
+def test_write_back_on_request(fake_github, django_capture_on_commit_callbacks):
+    recent_history(fake_github, days_ago=1)
+    with django_capture_on_commit_callbacks(execute=True):
+        run("import_github_history", "octocat/Hello-World", "--since", "2011-01-01", "--write-back")
+    hotfix = HotfixPullRequest.objects.get()
+    assert (hotfix.comment_state, hotfix.commit_status_state) == (WritebackState.DONE, WritebackState.DONE)
+    assert [w.split(" ")[0] for w in github_writes(fake_github)] == ["POST", "POST"]  # the comment and the status
+
+
+def test_the_open_postmortems_date_is_checked():
+    with pytest.raises(CommandError, match="not a date"):
+        run("import_github_history", "octocat/Hello-World", "--since", "2011-01-01", "--open-postmortems-since", "x")
 
 
 def serve_deliveries(fake_github):

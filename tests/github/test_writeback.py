@@ -227,4 +227,19 @@ def test_overdue_reminder_comments_on_the_pr_at_most_once(deliver, fake_github, 
     assert comments[1].json["body"].startswith(f"Reminder: [postmortem #{hotfix.postmortem.pk}]")
     assert "was due **2026-03-01" in comments[1].json["body"]
     hotfix.refresh_from_db()
-    assert hotfix.reminder_comment_id == 1
+    assert hotfix.reminder_comment_id == 2  # a comment of its own: the opening one is 1 (the REST example's id)
+
+
+def test_find_comment_reads_every_page_and_tells_hotfix_1_from_hotfix_12(fake_github):
+    client = GitHubClient()
+    for n in range(120):  # more than one page of 100
+        client.create_comment("Codertocat/Hello-World", 2, f"chatter {n}")
+    ours = client.create_comment(
+        "Codertocat/Hello-World",
+        2,
+        "Needs a postmortem.\n\n<!-- postmortem-tracker:needs-postmortem hotfix=12 record=3 -->",
+    )
+    assert client.find_comment("Codertocat/Hello-World", 2, "postmortem-tracker:needs-postmortem hotfix=1 ") is None
+    found = client.find_comment("Codertocat/Hello-World", 2, "postmortem-tracker:needs-postmortem hotfix=12 ")
+    assert found == ours
+    assert len(fake_github.calls("GET", COMMENTS)) == 4  # two pages per search

@@ -44,6 +44,7 @@ def secrets(settings):
 @pytest.fixture
 def github(settings):
     server = FakeGitHub().start()
+    server.serve_issue_comments()  # write-back looks for its comment before posting one
     settings.GITHUB_API_URL = server.base_url
     yield server
     server.stop()

@@ -397,3 +397,92 @@ def test_reprocess_queues_the_delivery_only_once_its_reset_is_committed(django_c
     callbacks[0]()  # the commit
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts, Postmortem.objects.count()) == (DeliveryStatus.PROCESSED, 2, 1)
+
+
+def _old_delivery(delivery_id: str, **fields) -> WebhookDelivery:
+    """A stored `pull_request` delivery received ten minutes ago (past the sweep's grace)."""
+    delivery = WebhookDelivery.objects.create(
+        delivery_id=delivery_id, event="pull_request", action="closed", payload=hotfix_payload(), **fields
+    )
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(received_at=timezone.now() - timedelta(minutes=10))
+    return delivery
+
+
+@pytest.fixture
+def serialization_failures(monkeypatch):
+    """Every try of a hotfix delivery hits a database error after writing its merged PR."""
+    from django.db import OperationalError
+
+    from postmortems.services import deliveries
+
+    def fail(**kwargs):
+        raise OperationalError("could not serialize access due to concurrent update")
+
+    monkeypatch.setattr(deliveries, "postmortem_open_for_hotfix", fail)
+    return "Database error: OperationalError: could not serialize access due to concurrent update"
+
+
+def test_database_errors_count_attempts_and_stop_at_the_configured_maximum(
+    settings, monkeypatch, serialization_failures
+):
+    from django.db import OperationalError
+
+    from postmortems import queue
+
+    settings.GITHUB_DELIVERY_MAX_ATTEMPTS = 3
+    delivery = _old_delivery("db-error-loop")
+    queued = []
+    monkeypatch.setattr(queue, "publish", lambda name, *args: queued.append(args[0]))  # we play the worker
+    for attempt in (1, 2, 3):
+        assert deliveries_requeue() == 1 and queued.pop() == delivery.pk  # still pending: the sweep tries again
+        with pytest.raises(OperationalError):
+            delivery_process(delivery.pk)  # raised, for Celery's own retry
+        delivery.refresh_from_db()
+        assert delivery.attempts == attempt
+        assert delivery.status == (DeliveryStatus.PENDING if attempt < 3 else DeliveryStatus.FAILED)
+        assert delivery.last_error == serialization_failures
+
+    # Out of tries: the sweep leaves it alone, a stray message does nothing, nothing was half-written.
+    assert deliveries_requeue() == 0 and queued == []
+    assert delivery_process(delivery.pk) == DeliveryStatus.FAILED
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.FAILED, 3)
+    assert MergedPullRequest.objects.count() == 0 and Postmortem.objects.count() == 0
+
+
+def test_celery_retries_and_the_sweep_together_stay_within_the_maximum(settings, serialization_failures):
+    settings.GITHUB_DELIVERY_MAX_ATTEMPTS = 3
+    delivery = _old_delivery("db-error-eager")
+    # The eager worker runs the task and Celery's three retries at once: four tries asked for, three made.
+    assert deliveries_requeue() == 1
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.last_error) == (
+        DeliveryStatus.FAILED,
+        3,
+        serialization_failures,
+    )
+    assert deliveries_requeue() == 0
+
+
+def test_a_delivery_whose_tries_never_finished_is_given_up_with_the_reason(settings):
+    # Each try was counted and then lost (a killed worker): pending, with every attempt used.
+    settings.GITHUB_DELIVERY_MAX_ATTEMPTS = 3
+    delivery = _old_delivery("never-finished", attempts=3)
+    assert deliveries_requeue() == 1  # queued once more; processing gives up instead of trying
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts) == (DeliveryStatus.FAILED, 3)
+    assert delivery.last_error == (
+        "Gave up after 3 attempts; the last one never finished (worker stopped or database lost)"
+    )
+    assert deliveries_requeue() == 0
+    assert MergedPullRequest.objects.count() == 0
+
+
+def test_the_admin_re_run_tries_an_exhausted_delivery_once_more(settings, django_capture_on_commit_callbacks):
+    settings.GITHUB_DELIVERY_MAX_ATTEMPTS = 3
+    delivery = _old_delivery("exhausted", status=DeliveryStatus.FAILED, attempts=3, last_error="Database error: …")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.delivery_reprocess(delivery=delivery)
+    delivery.refresh_from_db()
+    assert (delivery.status, delivery.attempts, delivery.last_error) == (DeliveryStatus.PROCESSED, 4, "")
+    assert Postmortem.objects.count() == 1

@@ -75,6 +75,15 @@ def test_flag_not_hotfix_keeps_the_record_and_asks_a_lead():
         ("HOTFIX loader", "HOTFIX loader"),
         ("hot-fix: loader", "hot-fix: loader"),
         ("Hotfixes are bad", "Hotfix: Hotfixes are bad"),
+        ("[hotfix] revert schema", "[hotfix] revert schema"),
+        ("[HOTFIX]: revert schema", "[HOTFIX]: revert schema"),
+        ("hotfix: revert schema", "hotfix: revert schema"),
+        ("Hotfix - revert schema", "Hotfix - revert schema"),
+        ("HOTFIX revert schema", "HOTFIX revert schema"),
+        ("(hot fix) revert schema", "(hot fix) revert schema"),
+        ("Revert schema [hotfix]", "Revert schema [hotfix]"),
+        ("hotfix(api): revert schema", "hotfix(api): revert schema"),
+        ("Revert the loader change", "Hotfix: Revert the loader change"),
     ],
 )
 def test_hotfix_record_title_is_not_prefixed_twice(pr_title, expected):

@@ -1,9 +1,16 @@
-"""Backfill: record PRs merged into production branches and open postmortems for hotfixes (SPEC §4)."""
+"""Backfill: record PRs merged into production branches and open postmortems for hotfixes (SPEC §4).
+
+History is recorded quietly unless asked otherwise: a hotfix gets an open draft (with
+its due date) only when it was merged since `--open-postmortems-since` — by default,
+only when its due date is still ahead, as a delivery missed in the last few days would
+have — and older ones count as hotfixes with no draft; GitHub is written to (the PR
+comment and statuses) only with `--write-back`.
+"""
 
 from __future__ import annotations
 
 import time
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from datetime import time as dt_time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -24,12 +31,26 @@ def _day(value: str) -> date:
 
 
 class Command(BaseCommand):
-    help = "Record PRs merged into production branches in a window and open postmortems for hotfixes without one."
+    help = (
+        "Record PRs merged into production branches in a window; open postmortems for recent hotfixes "
+        "without one (see --open-postmortems-since); write to GitHub only with --write-back."
+    )
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("repository", help="owner/name")
         parser.add_argument("--since", required=True, help="YYYY-MM-DD (inclusive)")
         parser.add_argument("--until", help="YYYY-MM-DD (inclusive); default today")
+        parser.add_argument(
+            "--open-postmortems-since",
+            help="YYYY-MM-DD: open a draft, due as usual, for hotfixes merged since then (older ones are recorded "
+            "as hotfixes without a postmortem). Default: only hotfixes whose due date is still ahead.",
+        )
+        parser.add_argument(
+            "--write-back",
+            action="store_true",
+            help="Comment on the hotfix PRs of the drafts opened and set their commit status (default: GitHub "
+            "is not written to for imported history).",
+        )
 
     def handle(self, *args, repository: str, since: str, until: str | None, **options) -> None:
         if repository.count("/") != 1:
@@ -38,20 +59,29 @@ class Command(BaseCommand):
         end = datetime.combine(_day(until), dt_time.max, tzinfo=UTC) if until else datetime.now(UTC)
         if end < start:
             raise CommandError("--until is before --since.")
+        open_since = options.get("open_postmortems_since")
+        self.open_from = datetime.combine(_day(open_since), dt_time.min, tzinfo=UTC) if open_since else None
+        self.write_back = bool(options.get("write_back"))
         client = GitHubClient()
         info = self._patiently(lambda: client.repository(repository))
         repo = services.repository_register(
             full_name=info.full_name, default_branch=info.default_branch, github_id=info.id
         )
-        counts = {"merged": 0, "hotfixes": 0, "opened": 0}
+        counts = {"merged": 0, "hotfixes": 0, "opened": 0, "history": 0}
         for base in repo.effective_production_branches:
             self._import_branch(client, repo, base, start, end, counts)
         self.stdout.write(
             self.style.SUCCESS(
                 f"{repo.full_name}: {counts['merged']} merged PRs recorded, {counts['hotfixes']} hotfixes, "
-                f"{counts['opened']} postmortems opened."
+                f"{counts['opened']} postmortems opened, {counts['history']} older hotfixes recorded without one."
             )
         )
+
+    def _opens_postmortem(self, repo, merged_at: datetime) -> bool:
+        """Whether a hotfix merged then gets a draft: since the date asked, else while its due date is ahead."""
+        if self.open_from is not None:
+            return merged_at >= self.open_from
+        return merged_at + timedelta(days=repo.postmortem_due_days) > datetime.now(UTC)
 
     def _import_branch(self, client, repo, base: str, start: datetime, end: datetime, counts: dict) -> None:
         page = 0
@@ -70,19 +100,25 @@ class Command(BaseCommand):
                     counts["merged"] += 1
                     counts["hotfixes"] += outcome.is_hotfix
                     counts["opened"] += outcome.opened
+                    counts["history"] += outcome.without_record
                 # Sorted by last update, newest first: a PR merged in the window was updated after `start`.
                 if all(pr.updated_at and pr.updated_at < start for pr in pulls):
                     return
                 page += 1
 
-    @staticmethod
-    def _apply(repo, pr) -> services.MergedPrOutcome:
+    def _apply(self, repo, pr) -> services.MergedPrOutcome:
         """The webhook's own treatment of a merged PR, flags included: the PR is read as it is now,
         so a hotfix whose label or title has since changed is flagged (or unflagged) as a delivery would."""
         event = merged_pull_request_event(
             pr, repository_full_name=repo.full_name, repository_id=repo.github_id, default_branch=repo.default_branch
         )
-        return services.merged_pr_apply(repository=repo, event=event, changed="as the history import read it")
+        return services.merged_pr_apply(
+            repository=repo,
+            event=event,
+            changed="as the history import read it",
+            open_postmortem=self._opens_postmortem(repo, pr.merged_at),
+            write_back=self.write_back,
+        )
 
     def _patiently(self, call):
         """Run `call`, waiting out rate limits and retrying transient errors a few times."""
