@@ -56,7 +56,13 @@ def resolve_scope(*, team: str | None = None, repository: str | None = None) -> 
             raise ReportInputError("team", f"Unknown team {team!r}.")
         return Scope(team=found)
     if repository:
-        found_repo = Repository.objects.filter(full_name=repository).first()
+        # Its name now, else a former one (renamed or transferred since, SPEC §13).
+        found_repo = (
+            Repository.objects.filter(full_name=repository).first()
+            or Repository.objects.filter(former_names__full_name=repository)
+            .order_by("-former_names__replaced_at")
+            .first()
+        )
         if found_repo is None:
             raise ReportInputError("repository", f"Unknown repository {repository!r} (use owner/name).")
         return Scope(repository=found_repo)

@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 
 from ..choices import DeliveryStatus, PostmortemStatus
 from ..models import FailureCategory, MergedPullRequest, Postmortem, PreventionAction, WebhookDelivery
-from ..selectors import month_bounds, overdue_q
+from ..selectors import month_bounds, overdue_q, repository_named
 
 
 class MonthField(forms.CharField):
@@ -55,9 +55,22 @@ class MonthFilter(django_filters.CharFilter):
         return qs.filter(**{f"{self.field_name}__lt": end}) if end else qs
 
 
+class RepositoryNameFilter(django_filters.CharFilter):
+    """A repository by "owner/name", its name now or a former one (renamed or transferred, SPEC §13)."""
+
+    def filter(self, qs: QuerySet, value: str) -> QuerySet:
+        if not value:
+            return qs
+        repository = repository_named(value)
+        return qs.filter(**{self.field_name: repository}) if repository else qs.none()
+
+
+REPOSITORY_HELP = 'Full name, "owner/name" (a former name of a renamed or transferred repository finds it too).'
+
+
 class PostmortemFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=PostmortemStatus.choices)
-    repository = django_filters.CharFilter(field_name="repository__full_name", help_text='Full name, "owner/name".')
+    repository = RepositoryNameFilter(field_name="repository", help_text=REPOSITORY_HELP)
     team = django_filters.CharFilter(field_name="team__slug", help_text="Team slug.")
     category = django_filters.CharFilter(field_name="category__slug", help_text="Failure category slug.")
     owner = django_filters.CharFilter(field_name="owner__username", help_text="Owner's username.")
@@ -88,7 +101,7 @@ class ActionFilter(django_filters.FilterSet):
 
 
 class MergedPullRequestFilter(django_filters.FilterSet):
-    repository = django_filters.CharFilter(field_name="repository__full_name", help_text='Full name, "owner/name".')
+    repository = RepositoryNameFilter(field_name="repository", help_text=REPOSITORY_HELP)
     is_hotfix = StrictBooleanFilter()
     month = MonthFilter(field_name="merged_at", help_text="Merge month YYYY-MM in TIME_ZONE.")
 

@@ -9,6 +9,7 @@ from .checklists import (
     MissingChecklistItem,
 )
 from .github import HotfixPullRequest, MergedPullRequest, Repository, WebhookDelivery
+from .installations import GitHubInstallation, RepositoryName
 from .people import ENGINEERS_GROUP, LEADS_GROUP, Team, User
 from .postmortem import OPEN_STATUSES, FailureCategory, Postmortem, ReviewEvent
 from .reports import ReportSnapshot
@@ -22,6 +23,7 @@ __all__ = [
     "ChecklistTemplate",
     "ChecklistTemplateVersion",
     "FailureCategory",
+    "GitHubInstallation",
     "HotfixPullRequest",
     "MergedPullRequest",
     "MissingChecklistItem",
@@ -29,6 +31,7 @@ __all__ = [
     "PreventionAction",
     "ReportSnapshot",
     "Repository",
+    "RepositoryName",
     "ReviewEvent",
     "Team",
     "User",

@@ -19,6 +19,7 @@ from .deliveries import (
     delivery_reprocess,
     merged_pr_apply,
 )
+from .installations import installation_apply, installation_set_state
 from .postmortems import (
     EDITABLE_FIELDS,
     postmortem_approve,
@@ -37,8 +38,9 @@ from .postmortems import (
 )
 from .records import merged_pr_record, repository_register
 from .reminders import overdue_reminders_send
-from .repositories import repository_update_settings
+from .repositories import repository_event_apply, repository_resolve, repository_update_settings
 from .taxonomy import category_create, category_set_active, category_update
+from .users import github_sign_in_user, postmortems_assign_to_author, user_create_from_github
 from .writeback import (
     debt_status_schedule,
     debt_status_send,
@@ -69,8 +71,11 @@ __all__ = [
     "deliveries_requeue",
     "delivery_process",
     "delivery_reprocess",
+    "github_sign_in_user",
     "hotfix_reminder_comment",
     "hotfix_writeback",
+    "installation_apply",
+    "installation_set_state",
     "merged_pr_apply",
     "merged_pr_record",
     "missing_item_add",
@@ -90,9 +95,13 @@ __all__ = [
     "postmortem_submit",
     "postmortem_unflag_hotfix",
     "postmortem_update",
+    "postmortems_assign_to_author",
     "reminder_comment_schedule",
+    "repository_event_apply",
     "repository_register",
+    "repository_resolve",
     "repository_update_settings",
+    "user_create_from_github",
     "user_for_github_login",
     "writeback_schedule",
 ]

@@ -17,7 +17,14 @@ from django.utils import timezone
 
 from .. import queue
 from ..choices import PostmortemStatus, WritebackState
-from ..github.client import GitHubClient, GitHubError, GitHubPermanentError, GitHubTransientError
+from ..github.client import (
+    GitHubClient,
+    GitHubError,
+    GitHubPermanentError,
+    GitHubTransientError,
+    client_for,
+    github_configured,
+)
 from ..models import OPEN_STATUSES, HotfixPullRequest, Postmortem, Repository
 from ..selectors import overdue_postmortems
 
@@ -50,7 +57,8 @@ def retry_delay(retries: int, hint: float | None) -> float:
 
 
 def writeback_enabled(repository: Repository) -> bool:
-    return bool(settings.GITHUB_TOKEN) and repository.writeback_enabled
+    """GitHub credentials (token or App), the repository's switch, and a repository still ours (active)."""
+    return github_configured() and repository.writeback_enabled and repository.active
 
 
 def writeback_schedule(*, postmortem: Postmortem) -> None:
@@ -108,7 +116,7 @@ def hotfix_writeback(*, hotfix_pk: int, final_attempt: bool = False) -> Writebac
         if not writeback_enabled(hotfix.merged_pr.repository):
             _mark_disabled(hotfix)
             return WritebackOutcome()
-        client, attempt = GitHubClient(), _Attempt(final=final_attempt)
+        client, attempt = client_for(hotfix.merged_pr.repository), _Attempt(final=final_attempt)
         _post_comment(client, hotfix, attempt)
         _set_status(client, hotfix, attempt)
         hotfix.writeback_error = "\n".join(attempt.errors)[:4000]
@@ -206,7 +214,7 @@ def debt_status_send(*, repository_pk: int, head_sha: str, number: int) -> Write
     else:
         state, description = "success", "No overdue postmortems"
     try:
-        GitHubClient().create_status(
+        client_for(repository).create_status(
             repository.full_name,
             head_sha,
             state=state,
@@ -254,7 +262,7 @@ def hotfix_reminder_comment(*, hotfix_pk: int) -> WritebackOutcome:
             return WritebackOutcome()
         try:
             hotfix.reminder_comment_id = (
-                GitHubClient()
+                client_for(merged_pr.repository)
                 .create_comment(merged_pr.repository.full_name, merged_pr.number, reminder_body(postmortem))
                 .id
             )

@@ -372,7 +372,7 @@ def test_a_merge_delivered_again_never_flags_a_pr_linked_by_hand(deliver, lead):
 
 
 def test_events_without_a_handler_are_stored_and_ignored():
-    assert set(services.HANDLERS) == {"pull_request"}
+    assert set(services.HANDLERS) == {"pull_request", "installation", "installation_repositories", "repository"}
     delivery = WebhookDelivery.objects.create(delivery_id="issue-1", event="issues", payload={"action": "opened"})
     assert delivery_process(delivery.pk) == DeliveryStatus.IGNORED
     delivery.refresh_from_db()

@@ -79,6 +79,23 @@ class RepositorySerializer(serializers.ModelSerializer):
     )
     hotfix_title_pattern = serializers.CharField(max_length=255, allow_blank=True, required=False)
     postmortem_due_days = serializers.IntegerField(min_value=1, max_value=365, required=False)
+    installation_id = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text="The GitHub App installation acting for it (null: token or not known yet).",
+    )
+    active = serializers.BooleanField(
+        read_only=True, help_text="False once removed from the App's installation or deleted on GitHub; history kept."
+    )
+    installation_state = serializers.SerializerMethodField(
+        help_text="active, suspended or revoked; null without an App installation."
+    )
+    installation_message = serializers.SerializerMethodField(
+        help_text="Why GitHub refused the installation, if it did."
+    )
+    former_names = serializers.SlugRelatedField(
+        slug_field="full_name", many=True, read_only=True, help_text="Names before renames and transfers."
+    )
 
     class Meta:
         model = Repository
@@ -95,6 +112,17 @@ class RepositorySerializer(serializers.ModelSerializer):
             "postmortem_due_days",
             "writeback_enabled",
             "debt_status_enabled",
+            "installation_id",
+            "installation_state",
+            "installation_message",
+            "active",
+            "former_names",
             "created_at",
         ]
         read_only_fields = ["id", "full_name", "default_branch", "created_at"]
+
+    def get_installation_state(self, repository: Repository) -> str | None:
+        return repository.installation.state if repository.installation else None
+
+    def get_installation_message(self, repository: Repository) -> str:
+        return repository.installation.state_message if repository.installation else ""
