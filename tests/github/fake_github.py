@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
@@ -31,11 +32,21 @@ class Received:
     path: str
     headers: dict[str, str]
     json: Any
+    body: bytes = b""
+
+
+def _json_or_none(raw: bytes) -> Any:
+    try:
+        return json.loads(raw) if raw else None
+    except ValueError:  # a form post (the OAuth token exchange)
+        return None
 
 
 class FakeGitHub:
     def __init__(self) -> None:
         self.requests: list[Received] = []
+        # Consulted before the routes: each takes the request and answers it or returns None.
+        self.interceptors: list[Callable[[Received], Reply | None]] = []
         self._routes: list[tuple[str, re.Pattern, list[Reply]]] = []
         self._lock = threading.Lock()
         handler = self._handler_class()
@@ -64,7 +75,11 @@ class FakeGitHub:
         regex = re.compile(pattern + r"(\?.*)?$")
         return [r for r in self.requests if r.method == method and regex.match(r.path)]
 
-    def _reply_for(self, method: str, path: str) -> Reply:
+    def _reply_for(self, method: str, path: str, received: Received | None = None) -> Reply:
+        for interceptor in list(self.interceptors):
+            reply = interceptor(received) if received is not None else None
+            if reply is not None:
+                return reply
         with self._lock:
             for route_method, regex, replies in self._routes:
                 if route_method == method and regex.match(path):
@@ -78,18 +93,22 @@ class FakeGitHub:
             def _handle(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
-                fake.requests.append(
-                    Received(
-                        method=self.command,
-                        path=self.path,
-                        headers={k.lower(): v for k, v in self.headers.items()},
-                        json=json.loads(raw) if raw else None,
-                    )
+                received = Received(
+                    method=self.command,
+                    path=self.path,
+                    headers={k.lower(): v for k, v in self.headers.items()},
+                    json=_json_or_none(raw),
+                    body=raw,
                 )
-                reply = fake._reply_for(self.command, self.path)
-                data = b"" if reply.body is None else json.dumps(reply.body).encode()
+                fake.requests.append(received)
+                reply = fake._reply_for(self.command, self.path, received)
+                if isinstance(reply.body, str):  # a page (the OAuth authorize screen)
+                    data, content_type = reply.body.encode(), "text/html; charset=utf-8"
+                else:
+                    data = b"" if reply.body is None else json.dumps(reply.body).encode()
+                    content_type = "application/json; charset=utf-8"
                 self.send_response(reply.status)
-                self.send_header("Content-Type", "application/json; charset=utf-8")
+                self.send_header("Content-Type", content_type)
                 self.send_header("Content-Length", str(len(data)))
                 for name, value in reply.headers.items():
                     self.send_header(name, value)
