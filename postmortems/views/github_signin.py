@@ -79,6 +79,12 @@ class GitHubSignInAdapter(DefaultSocialAccountAdapter):
             raise _refuse(request, f"GitHub could not be asked about your organisations ({exc}); try again.") from exc
         services.postmortems_assign_to_author(user=user)
 
+    def get_provider(self, request: HttpRequest, provider: str, client_id: str | None = None) -> Any:
+        instance = super().get_provider(request, provider, client_id=client_id)
+        if instance.id == "github":
+            instance.oauth2_adapter_class = GitHubAdapter  # the authorize redirect follows GITHUB_URL too
+        return instance
+
     def is_open_for_signup(self, request: HttpRequest, sociallogin: SocialLogin) -> bool:
         return False  # accounts are made in pre_social_login (GITHUB_SIGNUP), never by allauth's forms
 
