@@ -11,6 +11,7 @@ import pytest
 
 from postmortems.github.webhooks import signature_for
 from tests.github.fake_github import FakeGitHub, Reply
+from tests.github.fake_github_oauth import CLIENT_ID, CLIENT_SECRET, FakeGitHubOAuth
 from tracker.celery import app as celery_app
 
 WEBHOOKS_DIR = Path("/work/shared/fixtures/github/webhooks")
@@ -84,3 +85,21 @@ def fake_github(settings):
     )
     yield server
     server.stop()
+
+
+@pytest.fixture
+def github_oauth(fake_github, settings):
+    """Sign in with GitHub configured through settings, GITHUB_URL pointing at the fake GitHub."""
+    settings.GITHUB_URL = fake_github.base_url
+    settings.GITHUB_OAUTH_CLIENT_ID, settings.GITHUB_OAUTH_CLIENT_SECRET = CLIENT_ID, CLIENT_SECRET
+    settings.GITHUB_SIGN_IN_ENABLED = True
+    settings.GITHUB_SIGNUP = False
+    settings.GITHUB_ALLOWED_ORGS = []
+    settings.SOCIALACCOUNT_PROVIDERS = {
+        "github": {
+            **settings.SOCIALACCOUNT_PROVIDERS["github"],
+            "APPS": [{"client_id": CLIENT_ID, "secret": CLIENT_SECRET, "key": ""}],
+            "GITHUB_URL": fake_github.base_url,
+        }
+    }
+    return FakeGitHubOAuth(fake_github, login="Codertocat", user_id=21031067, name="Coder Tocat")

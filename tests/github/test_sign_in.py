@@ -11,27 +11,9 @@ from allauth.socialaccount.models import SocialAccount
 from postmortems.models import ENGINEERS_GROUP, Postmortem, User
 from tests.factories import EngineerFactory, LeadFactory
 from tests.github.conftest import hotfix_payload
-from tests.github.fake_github_oauth import CLIENT_ID, CLIENT_SECRET, FakeGitHubOAuth, authorize_redirect
+from tests.github.fake_github_oauth import authorize_redirect
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def github_oauth(fake_github, settings):
-    """Sign in with GitHub configured through settings, GITHUB_URL pointing at the fake GitHub."""
-    settings.GITHUB_URL = fake_github.base_url
-    settings.GITHUB_OAUTH_CLIENT_ID, settings.GITHUB_OAUTH_CLIENT_SECRET = CLIENT_ID, CLIENT_SECRET
-    settings.GITHUB_SIGN_IN_ENABLED = True
-    settings.GITHUB_SIGNUP = False
-    settings.GITHUB_ALLOWED_ORGS = []
-    settings.SOCIALACCOUNT_PROVIDERS = {
-        "github": {
-            **settings.SOCIALACCOUNT_PROVIDERS["github"],
-            "APPS": [{"client_id": CLIENT_ID, "secret": CLIENT_SECRET, "key": ""}],
-            "GITHUB_URL": fake_github.base_url,
-        }
-    }
-    return FakeGitHubOAuth(fake_github, login="Codertocat", user_id=21031067, name="Coder Tocat")
 
 
 def sign_in(client, fake_github) -> requests.Response:
