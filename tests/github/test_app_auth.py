@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
-from django.core.cache import cache
 
 from postmortems import services
 from postmortems.choices import InstallationState, WritebackState
@@ -16,28 +15,11 @@ from postmortems.github.client import GitHubInstallationLost, client_for
 from postmortems.models import GitHubInstallation, HotfixPullRequest, Repository
 from tests.factories import LeadFactory, RepositoryFactory
 from tests.github.conftest import hotfix_payload, load_payload
-from tests.github.fake_github_app import FakeGitHubApp, new_private_key_pem, public_key_of
+from tests.github.fake_github_app import new_private_key_pem
 
 pytestmark = pytest.mark.django_db
 
-APP_ID = "4242"
 COMMENTS = r"/repos/Codertocat/Hello-World/issues/2/comments"
-
-
-@pytest.fixture(scope="session")
-def app_key() -> str:
-    return new_private_key_pem()
-
-
-@pytest.fixture
-def github_app(fake_github, settings, app_key):
-    """The App configured through settings alone (no GITHUB_TOKEN), and the fake GitHub knowing it."""
-    cache.clear()  # tokens of another test's fake server must not be reused
-    settings.GITHUB_TOKEN = ""
-    settings.GITHUB_APP_ID = APP_ID
-    settings.GITHUB_APP_PRIVATE_KEY = app_key
-    yield FakeGitHubApp(fake_github, app_id=APP_ID, public_key=public_key_of(app_key))
-    cache.clear()
 
 
 def open_hotfix(deliver) -> HotfixPullRequest:
