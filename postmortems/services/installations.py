@@ -68,8 +68,10 @@ def installation_apply(*, event: InstallationEvent) -> str:
 
 
 def installation_handle(payload: Any) -> str:
+    """An `installation` delivery: created, deleted, suspend, unsuspend (others only refresh the account)."""
     return installation_apply(event=parse_installation(payload, event="installation"))
 
 
 def installation_repositories_handle(payload: Any) -> str:
+    """An `installation_repositories` delivery: repositories added to or removed from the installation."""
     return installation_apply(event=parse_installation(payload, event="installation_repositories"))
