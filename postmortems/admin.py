@@ -18,6 +18,7 @@ from .models import (
     Evidence,
     EvidenceToken,
     FailureCategory,
+    GitHubInstallation,
     HotfixPullRequest,
     MergedPullRequest,
     MissingChecklistItem,
@@ -25,6 +26,7 @@ from .models import (
     PreventionAction,
     ReportSnapshot,
     Repository,
+    RepositoryName,
     ReviewEvent,
     Team,
     User,
@@ -74,9 +76,31 @@ class TeamAdmin(admin.ModelAdmin):
 
 @admin.register(Repository)
 class RepositoryAdmin(admin.ModelAdmin):
-    list_display = ("full_name", "team", "default_branch", "postmortem_due_days", "writeback_enabled")
-    list_filter = ("team", "writeback_enabled", "debt_status_enabled")
-    search_fields = ("full_name",)
+    list_display = ("full_name", "team", "default_branch", "postmortem_due_days", "writeback_enabled", "active")
+    list_filter = ("team", "writeback_enabled", "debt_status_enabled", "active")
+    search_fields = ("full_name", "former_names__full_name")
+    raw_id_fields = ("installation",)
+
+
+@admin.register(RepositoryName)
+class RepositoryNameAdmin(NoDeleteMixin, admin.ModelAdmin):
+    """Former names of renamed and transferred repositories (kept so the old name still finds them)."""
+
+    list_display = ("full_name", "repository", "replaced_at")
+    search_fields = ("full_name", "repository__full_name")
+    list_select_related = ("repository",)
+    readonly_fields = ("repository", "full_name", "replaced_at")
+
+
+@admin.register(GitHubInstallation)
+class GitHubInstallationAdmin(NoDeleteMixin, admin.ModelAdmin):
+    """What GitHub said of each App installation; tokens are never shown."""
+
+    list_display = ("installation_id", "account_login", "state", "state_changed_at")
+    list_filter = ("state",)
+    search_fields = ("account_login",)
+    fields = ("installation_id", "account_login", "state", "state_message", "state_changed_at", "created_at")
+    readonly_fields = fields
 
 
 @admin.register(MergedPullRequest)

@@ -107,6 +107,14 @@ class WritebackState(models.TextChoices):
     DISABLED = "disabled", "Disabled"
 
 
+class InstallationState(models.TextChoices):
+    """Whether the GitHub App's installation can still act for its repositories (SPEC §13)."""
+
+    ACTIVE = "active", "Active"
+    SUSPENDED = "suspended", "Suspended"
+    REVOKED = "revoked", "Uninstalled or revoked"
+
+
 class ReviewEventKind(models.TextChoices):
     SUBMITTED = "submitted", "Submitted"
     CHANGES_REQUESTED = "changes_requested", "Changes requested"

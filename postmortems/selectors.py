@@ -18,6 +18,7 @@ from .models import (
     Postmortem,
     PreventionAction,
     Repository,
+    RepositoryName,
     ReviewEvent,
     Team,
     User,
@@ -79,6 +80,27 @@ def inbox_postmortems(user: User, *, now: datetime | None = None) -> QuerySet[Po
         .select_related("repository", "category")
         .order_by("due_at", "pk")
     )
+
+
+def unassigned_postmortems(user: User) -> QuerySet[Postmortem]:
+    """Open records nobody owns (their PR author has no account yet): a lead's to hand out (SPEC §13)."""
+    if not is_lead(user):
+        return Postmortem.objects.none()
+    return (
+        Postmortem.objects.filter(owner__isnull=True, status__in=OPEN_STATUSES)
+        .select_related("repository")
+        .order_by("due_at", "pk")
+    )
+
+
+def repository_named(full_name: str) -> Repository | None:
+    """The repository called `full_name` now, else the one most recently called that (renamed or
+    transferred since, SPEC §13): an old owner/name in a link, a filter or a setting still finds it."""
+    repository = Repository.objects.filter(full_name=full_name).first()
+    if repository is None:
+        former = RepositoryName.objects.filter(full_name=full_name).select_related("repository").first()
+        repository = former.repository if former else None
+    return repository
 
 
 def review_queue(user: User) -> QuerySet[Postmortem]:

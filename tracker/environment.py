@@ -88,3 +88,21 @@ def mail_backend(*, configured: str, host: str, debug: bool) -> str:
             "or leave both unset to run without mail (password reset is then off)."
         )
     return backend
+
+
+def github_app_private_key(*, key: str, path: str) -> str:
+    """The GitHub App's PEM private key: inline (`\\n` escapes allowed, for one-line .env files) or from a file."""
+    if key and path:
+        raise ImproperlyConfigured("Set GITHUB_APP_PRIVATE_KEY or GITHUB_APP_PRIVATE_KEY_FILE, not both.")
+    if path:
+        try:
+            with open(path, encoding="utf-8") as handle:
+                key = handle.read()
+        except (OSError, UnicodeDecodeError) as exc:
+            raise ImproperlyConfigured(f"GITHUB_APP_PRIVATE_KEY_FILE {path!r} cannot be read: {exc}.") from exc
+    key = key.replace("\\n", "\n").strip()
+    if key and not (key.startswith("-----BEGIN") and "PRIVATE KEY-----" in key):
+        raise ImproperlyConfigured(
+            "The GitHub App private key is not a PEM private key (-----BEGIN RSA PRIVATE KEY----- ...)."
+        )
+    return key

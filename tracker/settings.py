@@ -12,7 +12,14 @@ import environ
 from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
-from tracker.environment import NO_MAIL_BACKEND, env_networks, env_rate, insecure_production_settings, mail_backend
+from tracker.environment import (
+    NO_MAIL_BACKEND,
+    env_networks,
+    env_rate,
+    github_app_private_key,
+    insecure_production_settings,
+    mail_backend,
+)
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -73,6 +80,27 @@ GITHUB_WEBHOOK_MAX_BYTES = _env_int("GITHUB_WEBHOOK_MAX_BYTES", 25 * 1024 * 1024
 GITHUB_DELIVERY_MAX_ATTEMPTS = _env_int("GITHUB_DELIVERY_MAX_ATTEMPTS", 5)
 # Days a processed delivery keeps its payload; then only its metadata stays.
 GITHUB_PAYLOAD_RETENTION_DAYS = _env_int("GITHUB_PAYLOAD_RETENTION_DAYS", 30)
+# The GitHub App (SPEC §13): when its id and key are set, every GitHub call goes through its
+# installation tokens instead of GITHUB_TOKEN. Switching needs no data migration.
+GITHUB_APP_ID = env.str("GITHUB_APP_ID", default="").strip()
+GITHUB_APP_PRIVATE_KEY = github_app_private_key(
+    key=env.str("GITHUB_APP_PRIVATE_KEY", default=""), path=env.str("GITHUB_APP_PRIVATE_KEY_FILE", default="")
+)
+if bool(GITHUB_APP_ID) != bool(GITHUB_APP_PRIVATE_KEY):
+    raise ImproperlyConfigured(
+        "The GitHub App needs both GITHUB_APP_ID and a private key "
+        "(GITHUB_APP_PRIVATE_KEY or GITHUB_APP_PRIVATE_KEY_FILE); set both or neither."
+    )
+# Sign in with GitHub (django-allauth's GitHub provider): on when both OAuth values are set.
+# GITHUB_URL is the web base (GitHub Enterprise: https://HOST); its API is read at GITHUB_URL/api/v3.
+GITHUB_URL = env.str("GITHUB_URL", default="https://github.com").strip().rstrip("/")
+GITHUB_OAUTH_CLIENT_ID = env.str("GITHUB_OAUTH_CLIENT_ID", default="").strip()
+GITHUB_OAUTH_CLIENT_SECRET = env.str("GITHUB_OAUTH_CLIENT_SECRET", default="").strip()
+GITHUB_SIGN_IN_ENABLED = bool(GITHUB_OAUTH_CLIENT_ID and GITHUB_OAUTH_CLIENT_SECRET)
+# A first GitHub sign-in without a matching github_login creates an engineer only when this is on.
+GITHUB_SIGNUP = _env_bool("GITHUB_SIGNUP", False)
+# Only members of these organisations may sign in with GitHub (checked on every sign-in); empty: anyone.
+GITHUB_ALLOWED_ORGS = [org.strip() for org in env.list("GITHUB_ALLOWED_ORGS", default=[]) if org.strip()]
 # Base URL used in links we write back to GitHub and in emails.
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
 
@@ -121,6 +149,11 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    # Sign in with GitHub: allauth for its GitHub provider only (no allauth sign-up or password pages).
+    "allauth",
+    "allauth.account",
+    "allauth.socialaccount",
+    "allauth.socialaccount.providers.github",
     "postmortems",
 ]
 
@@ -141,6 +174,7 @@ MIDDLEWARE = [
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
     "csp.middleware.CSPMiddleware",
+    "allauth.account.middleware.AccountMiddleware",
     "tracker.middleware.DatabaseUnavailableMiddleware",
 ]
 
@@ -184,6 +218,28 @@ AUTH_PASSWORD_VALIDATORS = [
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "login"
+
+# allauth serves the GitHub sign-in only: GET /accounts/github/login/ goes straight to GitHub,
+# the adapters (postmortems.views.github_signin) link or create users and refuse the rest.
+SOCIALACCOUNT_ADAPTER = "postmortems.views.github_signin.GitHubSignInAdapter"
+ACCOUNT_ADAPTER = "postmortems.views.github_signin.NoSignupAccountAdapter"
+SOCIALACCOUNT_LOGIN_ON_GET = True
+SOCIALACCOUNT_STORE_TOKENS = False
+SOCIALACCOUNT_EMAIL_AUTHENTICATION = False
+ACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_EMAIL_VERIFICATION = "none"
+SOCIALACCOUNT_PROVIDERS = {
+    "github": {
+        "APPS": (
+            [{"client_id": GITHUB_OAUTH_CLIENT_ID, "secret": GITHUB_OAUTH_CLIENT_SECRET, "key": ""}]
+            if GITHUB_SIGN_IN_ENABLED
+            else []
+        ),
+        "GITHUB_URL": GITHUB_URL,
+        # read:org lets the membership check see private memberships of GITHUB_ALLOWED_ORGS.
+        "SCOPE": ["read:user", "user:email", *(["read:org"] if GITHUB_ALLOWED_ORGS else [])],
+    }
+}
 
 # Sign-in throttling: lock a username+address pair after repeated failures.
 AXES_FAILURE_LIMIT = _env_int("AXES_FAILURE_LIMIT", 5)

@@ -12,7 +12,7 @@ from drf_spectacular.utils import extend_schema_field
 from ..choices import DeliveryStatus, PostmortemStatus
 from ..models import FailureCategory, MergedPullRequest, Postmortem, PreventionAction, WebhookDelivery
 from ..months import MONTH_PATTERN, InvalidMonth, month_bounds, parse_month
-from ..selectors import overdue_q
+from ..selectors import overdue_q, repository_named
 
 
 class MonthField(forms.CharField):
@@ -73,9 +73,22 @@ class IdFilter(django_filters.NumberFilter):
     field_class = forms.IntegerField
 
 
+class RepositoryNameFilter(django_filters.CharFilter):
+    """A repository by "owner/name", its name now or a former one (renamed or transferred, SPEC §13)."""
+
+    def filter(self, qs: QuerySet, value: str) -> QuerySet:
+        if not value:
+            return qs
+        repository = repository_named(value)
+        return qs.filter(**{self.field_name: repository}) if repository else qs.none()
+
+
+REPOSITORY_HELP = 'Full name, "owner/name" (a former name of a renamed or transferred repository finds it too).'
+
+
 class PostmortemFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(choices=PostmortemStatus.choices)
-    repository = django_filters.CharFilter(field_name="repository__full_name", help_text='Full name, "owner/name".')
+    repository = RepositoryNameFilter(field_name="repository", help_text=REPOSITORY_HELP)
     team = django_filters.CharFilter(field_name="team__slug", help_text="Team slug.")
     category = django_filters.CharFilter(field_name="category__slug", help_text="Failure category slug.")
     owner = django_filters.CharFilter(field_name="owner__username", help_text="Owner's username.")
@@ -106,7 +119,7 @@ class ActionFilter(django_filters.FilterSet):
 
 
 class MergedPullRequestFilter(django_filters.FilterSet):
-    repository = django_filters.CharFilter(field_name="repository__full_name", help_text='Full name, "owner/name".')
+    repository = RepositoryNameFilter(field_name="repository", help_text=REPOSITORY_HELP)
     is_hotfix = StrictBooleanFilter()
     month = MonthFilter(field_name="merged_at", help_text="Merge month YYYY-MM in TIME_ZONE.")
 

@@ -9,7 +9,7 @@ from django.db.models import Q, QuerySet
 from ..choices import PostmortemStatus, Severity
 from ..models import FailureCategory, Postmortem, Repository, Team
 from ..months import InvalidMonth, month_bounds, parse_month
-from ..selectors import overdue_q
+from ..selectors import overdue_q, repository_named
 
 SORTS = {
     "-created": ("-created_at", "-pk"),
@@ -22,13 +22,26 @@ SORTS = {
 }
 
 
+class RepositoryChoiceField(forms.ModelChoiceField):
+    """A repository by "owner/name"; a former name (renamed or transferred) still finds it."""
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        return repository_named(str(value)) or super().to_python(value)
+
+
+class RepositoryChoiceFilter(django_filters.ModelChoiceFilter):
+    field_class = RepositoryChoiceField
+
+
 class PostmortemFilter(django_filters.FilterSet):
     """Filters of `/postmortems/`; every one is a query parameter so the URL keeps the state."""
 
     q = django_filters.CharFilter(method="search", label="Search")
     status = django_filters.ChoiceFilter(choices=PostmortemStatus.choices, empty_label="Any status")
     severity = django_filters.ChoiceFilter(choices=Severity.choices, empty_label="Any severity")
-    repository = django_filters.ModelChoiceFilter(
+    repository = RepositoryChoiceFilter(
         queryset=Repository.objects.all(), to_field_name="full_name", empty_label="Any repository"
     )
     team = django_filters.ModelChoiceFilter(queryset=Team.objects.all(), to_field_name="slug", empty_label="Any team")

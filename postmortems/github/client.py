@@ -8,6 +8,12 @@ what to retry without knowing PyGithub:
 - `GitHubPermanentError(status)`: 401, 404, 422 and other refusals — retrying will not help;
   also a repository name or sha that breaks GitHub's rules, refused before any request
   (`names.py`: such a value could point the path, and our token, at another endpoint).
+  `GitHubInstallationLost` when the GitHub App's installation is suspended or gone.
+
+Two ways to authenticate (SPEC §13), chosen from the environment alone by `client_for`:
+the token (`GITHUB_TOKEN`) or the GitHub App (`GITHUB_APP_ID` and its private key), whose
+installation tokens are made through PyGithub's `AppAuth`/`GithubIntegration` and shared
+by every process (`app_tokens`).
 """
 
 from __future__ import annotations
@@ -20,8 +26,13 @@ from typing import TypeVar
 
 import requests
 from django.conf import settings
-from github import Auth, Github, GithubException
+from github import Auth, Github, GithubException, GithubIntegration
+from github.HookDelivery import HookDeliverySummary
+from github.PaginatedList import PaginatedList
 
+from ..choices import InstallationState
+from ..models import Repository
+from . import app_tokens
 from .names import is_full_name, is_sha, sha_or_blank
 
 T = TypeVar("T")
@@ -48,6 +59,10 @@ class GitHubRateLimited(GitHubTransientError):
 
 class GitHubPermanentError(GitHubError):
     """GitHub refused the request for good (bad token, no such PR, invalid input)."""
+
+
+class GitHubInstallationLost(GitHubPermanentError):
+    """The App's installation for this repository is suspended, uninstalled or refused: not retried."""
 
 
 @dataclass(frozen=True)
@@ -151,13 +166,20 @@ def translate(exc: GithubException, *, now: float | None = None) -> GitHubError:
 
 
 class GitHubClient:
-    """A small, typed face of the GitHub API for one token."""
+    """A small, typed face of the GitHub API for one token (or one App installation: see `client_for`)."""
 
-    def __init__(self, token: str | None = None, *, base_url: str | None = None, timeout: int = 30) -> None:
+    def __init__(
+        self,
+        token: str | None = None,
+        *,
+        base_url: str | None = None,
+        timeout: int = 30,
+        auth: Auth.Auth | None = None,
+    ) -> None:
         token = token if token is not None else settings.GITHUB_TOKEN
         # No PyGithub retries or throttling: Celery owns retries, so a worker never sleeps here.
         self._github = Github(
-            auth=Auth.Token(token) if token else None,
+            auth=auth or (Auth.Token(token) if token else None),
             base_url=(base_url or settings.GITHUB_API_URL).rstrip("/"),
             timeout=timeout,
             retry=None,
@@ -246,25 +268,23 @@ class GitHubClient:
         """Every delivery GitHub still lists for the hook, newest first."""
 
         def call() -> list[HookDeliveryInfo]:
-            return [
-                HookDeliveryInfo(
-                    id=item.id,
-                    guid=item.guid or "",
-                    delivered_at=item.delivered_at,
-                    status_code=item.status_code,
-                    status=item.status or "",
-                    event=item.event or "",
-                    action=item.action or "",
-                    redelivery=bool(item.redelivery),
-                )
-                for item in self._repo(full_name).get_hook_deliveries(hook_id)
-            ]
+            return [_delivery_info(item) for item in self._repo(full_name).get_hook_deliveries(hook_id)]
 
         return self._call(call)
 
     def redeliver(self, full_name: str, hook_id: int, delivery_id: int) -> None:
         """Ask GitHub to send a hook delivery again (PyGithub has no method for it yet)."""
         url = f"/repos/{_checked_full_name(full_name)}/hooks/{int(hook_id)}/deliveries/{int(delivery_id)}/attempts"
+        self._call(lambda: self._github.requester.requestJsonAndCheck("POST", url))
+
+    def org_hook_deliveries(self, org: str, hook_id: int) -> list[HookDeliveryInfo]:
+        """Every delivery GitHub still lists for an organisation hook, newest first."""
+        return self._call(
+            lambda: [_delivery_info(item) for item in self._github.get_organization(org).get_hook_deliveries(hook_id)]
+        )
+
+    def org_redeliver(self, org: str, hook_id: int, delivery_id: int) -> None:
+        url = f"/orgs/{org}/hooks/{int(hook_id)}/deliveries/{int(delivery_id)}/attempts"
         self._call(lambda: self._github.requester.requestJsonAndCheck("POST", url))
 
     def rate_limit_reset_in(self) -> float:
@@ -277,6 +297,19 @@ class GitHubClient:
             return max(0.0, core.reset.timestamp() - time.time())
 
         return self._call(call)
+
+
+def _delivery_info(item) -> HookDeliveryInfo:
+    return HookDeliveryInfo(
+        id=item.id,
+        guid=item.guid or "",
+        delivered_at=item.delivered_at,
+        status_code=item.status_code,
+        status=item.status or "",
+        event=item.event or "",
+        action=item.action or "",
+        redelivery=bool(item.redelivery),
+    )
 
 
 def _pull_info(pr) -> PullRequestInfo:
@@ -294,3 +327,163 @@ def _pull_info(pr) -> PullRequestInfo:
         labels=tuple(label.name for label in pr.labels),
         html_url=pr.html_url or "",
     )
+
+
+# --- Which credentials: the token or the GitHub App (SPEC §13) -----------------------------
+
+
+def app_configured() -> bool:
+    """The GitHub App is configured (GITHUB_APP_ID and its key); it then wins over GITHUB_TOKEN."""
+    return bool(settings.GITHUB_APP_ID and settings.GITHUB_APP_PRIVATE_KEY)
+
+
+def github_configured() -> bool:
+    """Whether we can call GitHub at all, with the token or as the App."""
+    return bool(settings.GITHUB_TOKEN) or app_configured()
+
+
+def app_integration(*, timeout: int = 30) -> GithubIntegration:
+    """PyGithub's client for the App's own routes (`/app/...`), signed with a short-lived JWT."""
+    return GithubIntegration(
+        auth=Auth.AppAuth(str(settings.GITHUB_APP_ID), settings.GITHUB_APP_PRIVATE_KEY),
+        base_url=settings.GITHUB_API_URL.rstrip("/"),
+        timeout=timeout,
+        retry=None,
+        seconds_between_requests=None,
+        seconds_between_writes=None,
+        lazy=True,
+        per_page=100,
+    )
+
+
+def _app_call(fn: Callable[[], T]) -> T:
+    try:
+        return fn()
+    except GithubException as exc:
+        raise translate(exc) from exc
+    except (requests.ConnectionError, requests.Timeout) as exc:
+        raise GitHubTransientError(f"Could not reach GitHub: {exc}") from exc
+
+
+def installation_token(installation_id: int) -> str:
+    """A token of the installation with over five minutes left: the shared one, or a new one.
+
+    GitHub refusing to make one (403 suspended, 404 uninstalled, 401) is recorded on the
+    installation, shown on its repositories, and raises GitHubInstallationLost without
+    asking GitHub again for a while (`app_tokens.RECHECK_AFTER`).
+    """
+    cached = app_tokens.cached_token(installation_id)
+    if cached is not None:
+        return cached.token
+    refused = app_tokens.installation_refusal(installation_id)
+    if refused is not None:
+        raise GitHubInstallationLost(
+            refused.state_message or f"The GitHub App installation {installation_id} is {refused.state}."
+        )
+    try:
+        authorization = _app_call(lambda: app_integration().get_access_token(installation_id))
+    except GitHubPermanentError as exc:
+        state = InstallationState.SUSPENDED if exc.status == 403 else InstallationState.REVOKED
+        message = f"GitHub refused a token for the App installation {installation_id}: {exc}"
+        app_tokens.record_installation_state(installation_id, state=state, message=message)
+        raise GitHubInstallationLost(message, status=exc.status) from exc
+    app_tokens.record_installation_state(installation_id, state=InstallationState.ACTIVE, message="")
+    token = app_tokens.InstallationToken(authorization.token, authorization.expires_at)
+    app_tokens.store_token(installation_id, token)
+    return token.token
+
+
+class InstallationTokenAuth(Auth.Auth):
+    """Authenticates each request with the installation's shared token, found (once) when first needed."""
+
+    def __init__(self, find_installation: Callable[[], int]) -> None:
+        self._find_installation = find_installation
+        self._installation_id: int | None = None
+
+    @property
+    def token_type(self) -> str:
+        return "token"
+
+    @property
+    def token(self) -> str:
+        if self._installation_id is None:
+            self._installation_id = self._find_installation()
+        return installation_token(self._installation_id)
+
+
+def _installation_of(find: Callable[[GithubIntegration], object], what: str) -> int:
+    try:
+        return _app_call(lambda: find(app_integration())).id
+    except GitHubPermanentError as exc:
+        raise GitHubPermanentError(f"The GitHub App is not installed on {what}: {exc}", status=exc.status) from exc
+
+
+def repository_installation(repository: Repository) -> int:
+    """The installation acting for the repository: the one its deliveries named, else asked of GitHub (and kept)."""
+    if repository.installation_id is not None:
+        return repository.installation_id
+    owner, name = repository.full_name.split("/", 1)
+    installation_id = _installation_of(lambda app: app.get_repo_installation(owner, name), repository.full_name)
+    if repository.pk is not None:
+        app_tokens.link_repository_installation(repository.pk, installation_id)
+    repository.installation_id = installation_id
+    return installation_id
+
+
+def client_for(repository: Repository | None = None, *, owner: str | None = None) -> GitHubClient:
+    """The one way to a client: as the App's installation for `repository` (or for the account
+    `owner`, for its organisation hooks) when the App is configured, else with GITHUB_TOKEN.
+
+    Switching from the token to the App is a matter of environment variables: installations
+    are found from deliveries or asked of GitHub the first time.
+    """
+    if not app_configured():
+        return GitHubClient()
+    if repository is not None:
+        return GitHubClient(auth=InstallationTokenAuth(lambda: repository_installation(repository)))
+    if owner:
+        return GitHubClient(
+            auth=InstallationTokenAuth(lambda: _installation_of(lambda app: app.get_org_installation(owner), owner))
+        )
+    raise ValueError("client_for needs a repository or an owner when the GitHub App is configured.")
+
+
+def app_hook_deliveries() -> list[HookDeliveryInfo]:
+    """Every delivery GitHub still lists for the App's own webhook (authenticated as the App)."""
+
+    def call() -> list[HookDeliveryInfo]:
+        requester = app_integration().requester
+        items = PaginatedList(HookDeliverySummary, requester, "/app/hook/deliveries", None)
+        return [_delivery_info(item) for item in items]
+
+    return _app_call(call)
+
+
+def app_redeliver(delivery_id: int) -> None:
+    """Ask GitHub to send one of the App's webhook deliveries again."""
+    url = f"/app/hook/deliveries/{int(delivery_id)}/attempts"
+    _app_call(lambda: app_integration().requester.requestJsonAndCheck("POST", url))
+
+
+# --- Sign in with GitHub: questions asked with the person's own OAuth token ---------------
+
+
+def sign_in_api_url() -> str:
+    """The API that goes with GITHUB_URL, as allauth's GitHub provider reads it: api.github.com for
+    github.com, else GITHUB_URL/api/v3 (GitHub Enterprise, and the fake GitHub of the tests)."""
+    web = settings.GITHUB_URL.rstrip("/")
+    return "https://api.github.com" if web == "https://github.com" else f"{web}/api/v3"
+
+
+def user_is_org_member(user_token: str, org: str) -> bool:
+    """Whether the person holding `user_token` is an active member of `org` (a pending invitation is not)."""
+    github = Github(auth=Auth.Token(user_token), base_url=sign_in_api_url(), timeout=15, retry=None, lazy=True)
+    try:
+        membership = github.get_user().get_organization_membership(org)
+    except GithubException as exc:
+        if exc.status in (403, 404):  # not a member, or the org hides it from this token
+            return False
+        raise translate(exc) from exc
+    except (requests.ConnectionError, requests.Timeout) as exc:
+        raise GitHubTransientError(f"Could not reach GitHub: {exc}") from exc
+    return membership.state == "active"

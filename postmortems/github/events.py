@@ -6,7 +6,7 @@ What an event means for our records is `services.deliveries`'s business.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 from django.utils.dateparse import parse_datetime
@@ -139,3 +139,117 @@ def merged_pull_request_event(
         labels=tuple(pull.labels),
         html_url=pull.html_url,
     )
+
+
+# --- Repositories and the App's installations (SPEC §13) --------------------------------
+
+
+@dataclass(frozen=True)
+class RepositoryRef:
+    """Who a delivery is about: GitHub's id (the identity), its name now, and the App installation."""
+
+    github_id: int | None
+    full_name: str
+    default_branch: str
+    # GitHub's `repository.updated_at`: tells a late redelivery from news (see services.repositories).
+    updated_at: datetime | None
+    installation_id: int | None
+
+
+@dataclass(frozen=True)
+class InstalledRepository:
+    github_id: int
+    full_name: str
+
+
+@dataclass(frozen=True)
+class InstallationEvent:
+    """An `installation` or `installation_repositories` delivery: which repositories came and went."""
+
+    action: str
+    installation_id: int
+    account_login: str
+    added: tuple[InstalledRepository, ...]
+    removed: tuple[InstalledRepository, ...]
+
+
+@dataclass(frozen=True)
+class RepositoryEvent:
+    """A `repository` delivery (renamed, transferred, edited, deleted...)."""
+
+    action: str
+    repository: RepositoryRef
+
+
+def _timestamp(value: Any) -> datetime | None:
+    """GitHub writes repository times as ISO text, or (in `push`) as epoch seconds."""
+    if isinstance(value, bool):
+        return None
+    if isinstance(value, int | float):
+        return datetime.fromtimestamp(value, tz=UTC)
+    if isinstance(value, str):
+        try:
+            return parse_datetime(value)
+        except ValueError:  # looks like a date but is none (month 13)
+            return None
+    return None
+
+
+def parse_repository_ref(payload: Any) -> RepositoryRef | None:
+    """The `repository` (and `installation`) of any delivery; None when it names no repository."""
+    if not isinstance(payload, dict) or not isinstance(payload.get("repository"), dict):
+        return None
+    repo = payload["repository"]
+    full_name = _get(payload, "repository.full_name", str)
+    if full_name.count("/") != 1 or any(ch.isspace() for ch in full_name):
+        raise BadPayload("`repository.full_name` is not owner/name.")
+    return RepositoryRef(
+        github_id=_get(payload, "repository.id", int, required=False),
+        full_name=full_name,
+        default_branch=_get(payload, "repository.default_branch", str, required=False) or "",
+        updated_at=_timestamp(repo.get("updated_at")),
+        installation_id=_get(payload, "installation.id", int, required=False),
+    )
+
+
+def _installed(payload: dict, key: str) -> tuple[InstalledRepository, ...]:
+    items = _get(payload, key, list, required=False) or []
+    found = []
+    for item in items:
+        if not isinstance(item, dict) or not isinstance(item.get("id"), int) or isinstance(item.get("id"), bool):
+            raise BadPayload(f"`{key}` holds an entry without a numeric `id`.")
+        full_name = item.get("full_name")
+        if not isinstance(full_name, str) or full_name.count("/") != 1:
+            raise BadPayload(f"`{key}` holds an entry without an owner/name `full_name`.")
+        found.append(InstalledRepository(github_id=item["id"], full_name=storable(full_name)))
+    return tuple(found)
+
+
+def parse_installation(payload: Any, *, event: str) -> InstallationEvent:
+    """Read an `installation` or `installation_repositories` payload.
+
+    `installation` lists the repositories it covers in `repositories`: added when it is
+    created, removed when it is deleted; `installation_repositories` says both itself.
+    """
+    if not isinstance(payload, dict):
+        raise BadPayload("The payload is not a JSON object.")
+    action = _get(payload, "action", str)
+    if event == "installation_repositories":
+        added, removed = _installed(payload, "repositories_added"), _installed(payload, "repositories_removed")
+    else:
+        listed = _installed(payload, "repositories")
+        added, removed = (listed, ()) if action != "deleted" else ((), listed)
+    return InstallationEvent(
+        action=action,
+        installation_id=_get(payload, "installation.id", int),
+        account_login=_get(payload, "installation.account.login", str, required=False) or "",
+        added=added,
+        removed=removed,
+    )
+
+
+def parse_repository_event(payload: Any) -> RepositoryEvent:
+    ref = parse_repository_ref(payload)
+    if ref is None:
+        raise BadPayload("`repository` is missing.")
+    return RepositoryEvent(action=_get(payload, "action", str), repository=ref)

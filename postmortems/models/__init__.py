@@ -10,6 +10,7 @@ from .checklists import (
 )
 from .evidence import EVIDENCE_TOKEN_PREFIX, BranchCommit, Evidence, EvidenceToken, evidence_token_hash
 from .github import HotfixPullRequest, MergedPullRequest, Repository, WebhookDelivery
+from .installations import GitHubInstallation, RepositoryName
 from .people import ENGINEERS_GROUP, LEADS_GROUP, Team, User
 from .postmortem import OPEN_STATUSES, FailureCategory, Postmortem, ReviewEvent
 from .reports import ReportSnapshot
@@ -27,6 +28,7 @@ __all__ = [
     "Evidence",
     "EvidenceToken",
     "FailureCategory",
+    "GitHubInstallation",
     "HotfixPullRequest",
     "MergedPullRequest",
     "MissingChecklistItem",
@@ -34,6 +36,7 @@ __all__ = [
     "PreventionAction",
     "ReportSnapshot",
     "Repository",
+    "RepositoryName",
     "ReviewEvent",
     "Team",
     "User",

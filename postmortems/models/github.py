@@ -27,6 +27,21 @@ class Repository(models.Model):
 
     full_name = models.CharField(max_length=200, unique=True, help_text='"owner/name"')
     github_id = models.BigIntegerField(null=True, blank=True, unique=True)
+    # The GitHub App installation that acts for it (SPEC §13); empty with token auth or until known.
+    installation = models.ForeignKey(
+        "GitHubInstallation",
+        to_field="installation_id",
+        db_column="installation_id",
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="repositories",
+    )
+    # False once removed from the App's installation (or deleted on GitHub); its history stays.
+    active = models.BooleanField(default=True)
+    # GitHub's `repository.updated_at` of the payload that gave the current name: an older
+    # (redelivered) payload never renames it back.
+    name_seen_at = models.DateTimeField(null=True, blank=True)
     team = models.ForeignKey("Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="repositories")
     default_branch = models.CharField(max_length=255, default="main")
     production_branches = models.JSONField(

@@ -22,6 +22,7 @@ from .deliveries import (
 from .editor import ActionChange, AssessmentChange, EditorReasons, postmortem_editor_save
 from .evidence import evidence_record, evidence_submit, staging_verification_recompute
 from .evidence_tokens import evidence_token_authenticate, evidence_token_create, evidence_token_revoke
+from .installations import installation_apply, installation_set_state
 from .postmortems import (
     postmortem_approve,
     postmortem_create,
@@ -39,8 +40,9 @@ from .postmortems import (
 )
 from .records import merged_pr_record, repository_register
 from .reminders import newly_overdue_debt_refresh, overdue_reminders_send
-from .repositories import repository_update_settings
+from .repositories import repository_event_apply, repository_resolve, repository_update_settings
 from .taxonomy import category_create, category_set_active, category_update
+from .users import github_sign_in_user, postmortems_assign_to_author, user_create_from_github
 from .writeback import (
     debt_refresh_schedule,
     debt_status_schedule,
@@ -82,8 +84,11 @@ __all__ = [
     "evidence_token_authenticate",
     "evidence_token_create",
     "evidence_token_revoke",
+    "github_sign_in_user",
     "hotfix_reminder_comment",
     "hotfix_writeback",
+    "installation_apply",
+    "installation_set_state",
     "merged_pr_apply",
     "merged_pr_record",
     "missing_item_add",
@@ -105,10 +110,14 @@ __all__ = [
     "postmortem_submit",
     "postmortem_unflag_hotfix",
     "postmortem_update",
+    "postmortems_assign_to_author",
     "reminder_comment_schedule",
+    "repository_event_apply",
     "repository_register",
+    "repository_resolve",
     "repository_update_settings",
     "staging_verification_recompute",
+    "user_create_from_github",
     "user_for_github_login",
     "writeback_schedule",
 ]

@@ -21,7 +21,13 @@ from django.utils import timezone
 
 from .. import queue
 from ..choices import DeliveryStatus
-from ..github.events import BadPayload, PullRequestEvent, parse_pull_request
+from ..github.events import (
+    BadPayload,
+    PullRequestEvent,
+    parse_pull_request,
+    parse_repository_event,
+    parse_repository_ref,
+)
 from ..github.names import is_sha
 from ..github.publisher import PROCESS_TASK
 from ..github.rules import HotfixRules, hotfix_reasons
@@ -34,8 +40,10 @@ from .evidence import (
     status_handle,
     workflow_run_handle,
 )
+from .installations import installation_handle, installation_repositories_handle
 from .postmortems import postmortem_flag_not_hotfix, postmortem_open_for_hotfix, postmortem_unflag_hotfix
-from .records import merged_pr_record, repository_register
+from .records import merged_pr_record
+from .repositories import repository_event_apply, repository_resolve
 from .writeback import debt_status_schedule, writeback_withhold
 
 logger = logging.getLogger(__name__)
@@ -132,12 +140,23 @@ def merged_pr_record_event(*, repository: Repository, event: PullRequestEvent, i
     return merged_pr
 
 
+def repository_for(payload: Any) -> Repository:
+    """The repository a delivery is about, through the one resolver (renames, transfers, recreations)."""
+    ref = parse_repository_ref(payload)
+    if ref is None:
+        raise BadPayload("`repository` is missing.")
+    return repository_resolve(ref=ref)
+
+
+def repository_handle(payload: Any) -> str:
+    """A `repository` delivery: renamed, transferred, edited or deleted on GitHub."""
+    return repository_event_apply(event=parse_repository_event(payload))
+
+
 def pull_request_handle(payload: Any) -> str:
     """Apply one `pull_request` delivery; returns the delivery's outcome status."""
     event = parse_pull_request(payload)
-    repository = repository_register(
-        full_name=event.repository_full_name, default_branch=event.default_branch, github_id=event.repository_id
-    )
+    repository = repository_for(payload)
     if not event.merged:
         if event.action in DEBT_ACTIONS and event.head_sha:
             debt_status_schedule(repository=repository, head_sha=event.head_sha, number=event.number)
@@ -159,6 +178,9 @@ HANDLERS: dict[str, Callable[[Any], str]] = {
     "workflow_run": workflow_run_handle,
     "status": status_handle,
     "push": push_handle,
+    "installation": installation_handle,
+    "installation_repositories": installation_repositories_handle,
+    "repository": repository_handle,
 }
 
 

@@ -17,7 +17,6 @@ from typing import Any
 from django.db import connections, models, router
 from django.db.models import Q
 
-from .. import queue
 from ..choices import DeliveryStatus, EvidenceKind, EvidenceSource, EvidenceStatus, Stage
 from ..github.evidence_events import (
     EvidenceEvent,
@@ -31,11 +30,11 @@ from ..github.evidence_events import (
 )
 from ..models import BranchCommit, Evidence, MergedPullRequest, Repository
 from ..stages import stage_for
+from .evidence_staging import staging_verification_schedule
 from .records import repository_register
 from .verification import merged_pr_verify
 
 # The task (in tasks.py) that recomputes `staging_verification`; named, never imported.
-RECOMPUTE_TASK = "postmortems.recompute_staging_verification"
 INSERT_BATCH = 500
 
 
@@ -108,13 +107,6 @@ def evidence_record_one(*, repository: Repository, fact: EvidenceFact, source: s
     if created:
         return created[0], True
     return Evidence.objects.get(source_key=fact.source_key, status=fact.status), False
-
-
-def staging_verification_schedule(*, repository: Repository, shas: Iterable[str]) -> None:
-    """After commit, recompute the verification of the merged PRs these commits concern (none: nothing)."""
-    unique = sorted(set(shas))
-    for start in range(0, len(unique), INSERT_BATCH):
-        queue.enqueue(RECOMPUTE_TASK, repository.pk, unique[start : start + INSERT_BATCH])
 
 
 # --- webhook handlers (registered in services.deliveries.HANDLERS) ---------------------
@@ -265,24 +257,6 @@ def staging_verification_recompute(*, repository_pk: int, shas: Sequence[str]) -
     for merged_pr in affected:  # SPEC §10's rule, one PR at a time, here and nowhere else
         merged_pr_verify(merged_pr=merged_pr)
     return [pr.pk for pr in affected]
-
-
-def evidence_restage(*, repository: Repository) -> int:
-    """Give stored deployments the stage the repository's (changed) mapping says; how many rows changed.
-
-    A staging-branch push stays staging whatever the mapping says. The commits whose
-    stage changed are recomputed.
-    """
-    rows = (
-        Evidence.objects.filter(repository=repository).exclude(environment="").exclude(source_key__startswith="push:")
-    )
-    changed = 0
-    for environment in rows.values_list("environment", flat=True).distinct().order_by():
-        stage = stage_for(environment, repository.environment_stages)
-        moved = rows.filter(environment=environment).exclude(stage=stage)
-        staging_verification_schedule(repository=repository, shas=moved.values_list("sha", flat=True).distinct())
-        changed += moved.update(stage=stage)
-    return changed
 
 
 # --- the evidence API ---------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Writes of what GitHub tells us: repositories and merged PRs."""
+"""Writes of what GitHub tells us: merged PRs (repositories: services.repositories)."""
 
 from __future__ import annotations
 
@@ -7,17 +7,9 @@ from datetime import datetime
 from django.db import IntegrityError, transaction
 
 from ..models import MergedPullRequest, Repository
+from .repositories import repository_register
 
-
-def repository_register(*, full_name: str, default_branch: str = "main", github_id: int | None = None) -> Repository:
-    """The repository called `full_name`, registered with default settings if unknown."""
-    repository, created = Repository.objects.get_or_create(
-        full_name=full_name, defaults={"default_branch": default_branch or "main", "github_id": github_id}
-    )
-    if not created and github_id and repository.github_id is None:
-        Repository.objects.filter(pk=repository.pk).update(github_id=github_id)
-        repository.github_id = github_id
-    return repository
+__all__ = ["merged_pr_record", "repository_register"]
 
 
 def merged_pr_record(

@@ -1,19 +1,27 @@
-"""Writes to a repository's settings (leads only)."""
+"""Repositories: their identity on GitHub (the resolver every delivery goes through) and their settings."""
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Mapping
+from datetime import datetime
 
-from ..choices import Stage
-from ..models import ChecklistTemplate, Repository, Team, User
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ..choices import DeliveryStatus, Stage
+from ..github.events import RepositoryEvent, RepositoryRef
+from ..models import ChecklistTemplate, GitHubInstallation, Repository, RepositoryName, Team, User
 from ..stages import normalise_environment
 from ..workflow import WorkflowError, can_manage_settings
 from ._common import require
-from .evidence import evidence_restage
+from .evidence_staging import evidence_restage
 
 MAX_NAME = 255
 MAX_ENTRIES = 100
+
+logger = logging.getLogger(__name__)
 
 
 def _clean_list(values: list[str]) -> list[str]:
@@ -111,3 +119,150 @@ def _clean_stages(mapping: Mapping[str, str]) -> tuple[dict[str, str], list[str]
     if len(cleaned) > MAX_ENTRIES:
         reasons.append(f"Map at most {MAX_ENTRIES} environments.")
     return cleaned, reasons
+
+
+# --- Identity: GitHub's repository id (SPEC §13) ------------------------------------------
+
+# A row whose name a recreated repository took is renamed with this mark (the name must stay owner/name).
+ASIDE_MARK = "~replaced-"
+
+
+def _fresher(seen_at: datetime | None, current: datetime | None) -> bool:
+    """Whether a payload seen at `seen_at` may (re)name a repository named by one seen at `current`.
+
+    A redelivery of an old payload carries the old name; GitHub's `repository.updated_at`
+    says it is old, so it never renames back. Without a time either way we cannot tell, and follow the payload.
+    """
+    return seen_at is None or current is None or seen_at >= current
+
+
+def _remember_name(repository: Repository) -> None:
+    if ASIDE_MARK not in repository.full_name:
+        RepositoryName.objects.get_or_create(repository=repository, full_name=repository.full_name)
+
+
+def _move_aside(repository: Repository) -> None:
+    """Free the name of a repository GitHub no longer has under it (deleted, or renamed away unseen)."""
+    _remember_name(repository)
+    suffix = f"{ASIDE_MARK}{timezone.localdate():%Y%m%d}-{repository.pk}"
+    repository.full_name = repository.full_name[: 200 - len(suffix)] + suffix
+    repository.active = False
+    repository.save(update_fields=["full_name", "active"])
+    logger.info("repository %s moved aside: its name now belongs to another GitHub repository", repository.pk)
+
+
+def _take_name(repository: Repository, *, full_name: str, seen_at: datetime | None) -> bool:
+    """Give `repository` the name `full_name`, moving aside a row holding it with an older claim.
+
+    False (nothing changed) when the holder's claim is fresher than this payload's.
+    """
+    holder = Repository.objects.select_for_update().filter(full_name=full_name).exclude(pk=repository.pk).first()
+    if holder is not None:
+        if not _fresher(seen_at, holder.name_seen_at):
+            return False
+        _move_aside(holder)
+    if repository.pk is not None:
+        _remember_name(repository)
+        RepositoryName.objects.filter(repository=repository, full_name=full_name).delete()
+        if ASIDE_MARK in repository.full_name:
+            repository.active = True  # moved aside while unseen, but alive under its new name
+    repository.full_name, repository.name_seen_at = full_name, seen_at
+    return True
+
+
+def _installation(installation_id: int | None) -> GitHubInstallation | None:
+    if installation_id is None:
+        return None
+    installation, _ = GitHubInstallation.objects.get_or_create(installation_id=installation_id)
+    return installation
+
+
+def _resolve_locked(ref: RepositoryRef) -> Repository:
+    repository = None
+    if ref.github_id is not None:
+        repository = Repository.objects.select_for_update().filter(github_id=ref.github_id).first()
+    if repository is None:
+        holder = Repository.objects.select_for_update().filter(full_name=ref.full_name).first()
+        if holder is not None and (holder.github_id is None or ref.github_id is None):
+            repository = holder  # known by name only so far: this is its id
+        elif holder is None and ref.github_id is None:
+            # No id to go by: an old name still finds the repository that had it.
+            former = RepositoryName.objects.filter(full_name=ref.full_name).select_related("repository").first()
+            repository = former.repository if former else None
+    if repository is None:
+        repository = Repository(github_id=ref.github_id, default_branch=ref.default_branch or "main")
+        if not _take_name(repository, full_name=ref.full_name, seen_at=ref.updated_at):
+            # A stale payload of a repository we never saw, under a name another holds now: keep it apart.
+            repository.full_name = f"{ref.full_name[:150]}{ASIDE_MARK}{ref.github_id}"
+        repository.installation = _installation(ref.installation_id)
+        repository.save()
+        return repository
+    changed = []
+    if ref.github_id is not None and repository.github_id is None:
+        repository.github_id = ref.github_id
+        changed.append("github_id")
+    renamed = repository.full_name != ref.full_name and _fresher(ref.updated_at, repository.name_seen_at)
+    if renamed and _take_name(repository, full_name=ref.full_name, seen_at=ref.updated_at):
+        changed += ["full_name", "name_seen_at", "active"]
+    if ref.installation_id is not None and repository.installation_id != ref.installation_id:
+        repository.installation = _installation(ref.installation_id)
+        changed.append("installation")
+    if changed:
+        repository.save(update_fields=changed)
+    return repository
+
+
+def _unchanged(ref: RepositoryRef) -> Repository | None:
+    """The common case without locks: a repository we know, by id, under the name and installation it has."""
+    if ref.github_id is None:
+        return Repository.objects.filter(full_name=ref.full_name).first() if ref.installation_id is None else None
+    repository = Repository.objects.filter(github_id=ref.github_id).first()
+    if repository is None or repository.full_name != ref.full_name:
+        return None
+    if ref.installation_id is not None and repository.installation_id != ref.installation_id:
+        return None
+    return repository
+
+
+def repository_resolve(*, ref: RepositoryRef) -> Repository:
+    """The repository a delivery is about, by GitHub's id, registered if new; every handler calls this.
+
+    A known id under a new name (renamed, transferred) renames the row and keeps the old
+    name as a former name; a new id under a name another row holds (deleted and recreated)
+    moves that row aside (renamed with ASIDE_MARK, inactive), so the histories stay apart.
+    A redelivered old payload never renames back. Concurrent deliveries meet on the unique
+    id and name: the loser tries again and finds the winner's row.
+    """
+    repository = _unchanged(ref)
+    if repository is not None:
+        return repository
+    for attempt in range(3):
+        try:
+            with transaction.atomic():
+                return _resolve_locked(ref)
+        except IntegrityError:
+            if attempt == 2:
+                raise
+    raise AssertionError("unreachable")
+
+
+def repository_register(*, full_name: str, default_branch: str = "main", github_id: int | None = None) -> Repository:
+    """The repository called `full_name` (with GitHub's id when known), registered with default settings if unknown."""
+    ref = RepositoryRef(
+        github_id=github_id, full_name=full_name, default_branch=default_branch, updated_at=None, installation_id=None
+    )
+    return repository_resolve(ref=ref)
+
+
+def repository_event_apply(*, event: RepositoryEvent) -> str:
+    """A `repository` delivery: renamed and transferred go through the resolver like any delivery;
+    `edited` may bring a new default branch; `deleted` leaves the row (and its history) inactive."""
+    ref = event.repository
+    if event.action == "deleted":
+        if ref.github_id is not None:
+            Repository.objects.filter(github_id=ref.github_id).update(active=False)
+        return DeliveryStatus.PROCESSED
+    repository = repository_resolve(ref=ref)
+    if ref.default_branch and repository.default_branch != ref.default_branch:
+        Repository.objects.filter(pk=repository.pk).update(default_branch=ref.default_branch)
+    return DeliveryStatus.PROCESSED

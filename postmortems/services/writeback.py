@@ -23,7 +23,14 @@ from django.utils import timezone
 
 from .. import queue
 from ..choices import PostmortemStatus, WritebackState
-from ..github.client import GitHubClient, GitHubError, GitHubPermanentError, GitHubTransientError
+from ..github.client import (
+    GitHubClient,
+    GitHubError,
+    GitHubPermanentError,
+    GitHubTransientError,
+    client_for,
+    github_configured,
+)
 from ..models import OPEN_STATUSES, HotfixPullRequest, MergedPullRequest, Postmortem, Repository
 from ..selectors import overdue_postmortems
 
@@ -57,7 +64,8 @@ def retry_delay(retries: int, hint: float | None) -> float:
 
 
 def writeback_enabled(repository: Repository) -> bool:
-    return bool(settings.GITHUB_TOKEN) and repository.writeback_enabled
+    """GitHub credentials (token or App), the repository's switch, and a repository still ours (active)."""
+    return github_configured() and repository.writeback_enabled and repository.active
 
 
 def writeback_schedule(*, postmortem: Postmortem) -> None:
@@ -165,7 +173,7 @@ def hotfix_writeback(*, hotfix_pk: int, final_attempt: bool = False) -> Writebac
         if not writeback_enabled(hotfix.merged_pr.repository):
             _mark_disabled(hotfix)
             return WritebackOutcome()
-        client, attempt = GitHubClient(), _Attempt(final=final_attempt)
+        client, attempt = client_for(hotfix.merged_pr.repository), _Attempt(final=final_attempt)
         _post_comment(client, hotfix, attempt)
         _set_status(client, hotfix, attempt)
         hotfix.writeback_error = "\n".join(attempt.errors)[:4000]
@@ -290,7 +298,7 @@ def debt_status_send(*, repository_pk: int, head_sha: str, number: int) -> Write
     if repository is None:
         return WritebackOutcome()
     try:
-        _send_debt_status(GitHubClient(), repository, head_sha, number, _debt_status(repository))
+        _send_debt_status(client_for(repository), repository, head_sha, number, _debt_status(repository))
     except GitHubTransientError as exc:
         return WritebackOutcome(retry_after=exc.retry_after or 0.0)
     return WritebackOutcome()
@@ -307,7 +315,7 @@ def debt_statuses_refresh(*, repository_pk: int) -> WritebackOutcome:
     repository = _debt_repository(repository_pk)
     if repository is None:
         return WritebackOutcome()
-    client, status = GitHubClient(), _debt_status(repository)
+    client, status = client_for(repository), _debt_status(repository)
     try:
         for base in repository.effective_production_branches:
             for pull in client.open_pull_heads(repository.full_name, base=base):
@@ -356,7 +364,7 @@ def hotfix_reminder_comment(*, hotfix_pk: int) -> WritebackOutcome:
             return WritebackOutcome()
         try:
             hotfix.reminder_comment_id = _comment_once(
-                GitHubClient(), hotfix, REMINDER_COMMENT, reminder_body(postmortem)
+                client_for(merged_pr.repository), hotfix, REMINDER_COMMENT, reminder_body(postmortem)
             )
         except GitHubTransientError as exc:
             return WritebackOutcome(retry_after=exc.retry_after or 0.0)

@@ -32,7 +32,11 @@ class _OffWithoutMail:
 
 class SignInView(auth_views.LoginView):
     def get_context_data(self, **kwargs: Any) -> dict[str, Any]:
-        return {**super().get_context_data(**kwargs), "password_reset_enabled": settings.PASSWORD_RESET_ENABLED}
+        return {
+            **super().get_context_data(**kwargs),
+            "password_reset_enabled": settings.PASSWORD_RESET_ENABLED,
+            "github_sign_in": settings.GITHUB_SIGN_IN_ENABLED,
+        }
 
 
 class PasswordResetView(_OffWithoutMail, auth_views.PasswordResetView):

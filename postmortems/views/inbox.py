@@ -22,6 +22,7 @@ def inbox(request: HttpRequest) -> HttpResponse:
         "open_records": [pm for pm in postmortems if not pm.is_overdue(now)],
         "review_queue": list(selectors.review_queue(user)),
         "dismissal_queue": list(selectors.dismissal_queue(user)),
+        "unassigned": list(selectors.unassigned_postmortems(user)),
         "actions": [(a, ActionStatusForm(prefix=f"a{a.pk}", initial={"status": a.status})) for a in actions],
         "mitigations": list(selectors.expiring_mitigations_for(user)),
         "today": timezone.localdate(),

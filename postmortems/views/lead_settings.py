@@ -142,7 +142,9 @@ def missing_item_promote(request: HttpRequest, pk: int) -> HttpResponse:
 
 @lead_required
 def repository_list(request: HttpRequest) -> HttpResponse:
-    repositories = Repository.objects.select_related("team", "checklist_template").order_by("full_name")
+    repositories = Repository.objects.select_related("team", "checklist_template", "installation").order_by(
+        "-active", "full_name"
+    )
     return render(request, "settings/repositories.html", {"repositories": repositories})
 
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 
 from tests.conftest import IN_CI
+from tests.github.conftest import fake_github, github_oauth  # noqa: F401 - fixtures for the GitHub sign-in test
 
 CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]

@@ -8,13 +8,17 @@ import uuid
 from pathlib import Path
 
 import pytest
+from django.core.cache import cache
 
 from postmortems.github.webhooks import signature_for
 from tests.github.fake_github import FakeGitHub, Reply
+from tests.github.fake_github_app import FakeGitHubApp, new_private_key_pem, public_key_of
+from tests.github.fake_github_oauth import CLIENT_ID, CLIENT_SECRET, FakeGitHubOAuth
 from tracker.celery import app as celery_app
 
 WEBHOOKS_DIR = Path("/work/shared/fixtures/github/webhooks")
 MERGED_AT = "2026-03-10T12:00:00Z"
+APP_ID = "4242"
 MERGE_SHA = "0123456789abcdef0123456789abcdef01234567"
 
 
@@ -82,3 +86,37 @@ def fake_github(settings):
     )
     yield server
     server.stop()
+
+
+@pytest.fixture
+def github_oauth(fake_github, settings):
+    """Sign in with GitHub configured through settings, GITHUB_URL pointing at the fake GitHub."""
+    settings.GITHUB_URL = fake_github.base_url
+    settings.GITHUB_OAUTH_CLIENT_ID, settings.GITHUB_OAUTH_CLIENT_SECRET = CLIENT_ID, CLIENT_SECRET
+    settings.GITHUB_SIGN_IN_ENABLED = True
+    settings.GITHUB_SIGNUP = False
+    settings.GITHUB_ALLOWED_ORGS = []
+    settings.SOCIALACCOUNT_PROVIDERS = {
+        "github": {
+            **settings.SOCIALACCOUNT_PROVIDERS["github"],
+            "APPS": [{"client_id": CLIENT_ID, "secret": CLIENT_SECRET, "key": ""}],
+            "GITHUB_URL": fake_github.base_url,
+        }
+    }
+    return FakeGitHubOAuth(fake_github, login="Codertocat", user_id=21031067, name="Coder Tocat")
+
+
+@pytest.fixture(scope="session")
+def app_key() -> str:
+    return new_private_key_pem()
+
+
+@pytest.fixture
+def github_app(fake_github, settings, app_key):
+    """The App configured through settings alone (no GITHUB_TOKEN), and the fake GitHub knowing it."""
+    cache.clear()  # tokens of another test's fake server must not be reused
+    settings.GITHUB_TOKEN = ""
+    settings.GITHUB_APP_ID = APP_ID
+    settings.GITHUB_APP_PRIVATE_KEY = app_key
+    yield FakeGitHubApp(fake_github, app_id=APP_ID, public_key=public_key_of(app_key))
+    cache.clear()

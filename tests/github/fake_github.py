@@ -40,6 +40,14 @@ class Received:
     path: str
     headers: dict[str, str]
     json: Any
+    body: bytes = b""
+
+
+def _json_or_none(raw: bytes) -> Any:
+    try:
+        return json.loads(raw) if raw else None
+    except ValueError:  # a form post (the OAuth token exchange)
+        return None
 
 
 # A route answers with a fixed Reply or computes one from the request.
@@ -49,6 +57,8 @@ Answer = Reply | Callable[[Received], Reply]
 class FakeGitHub:
     def __init__(self) -> None:
         self.requests: list[Received] = []
+        # Consulted before the routes: each takes the request and answers it or returns None.
+        self.interceptors: list[Callable[[Received], Reply | None]] = []
         self._routes: list[tuple[str, re.Pattern, list[Answer]]] = []
         self._lock = threading.Lock()
         handler = self._handler_class()
@@ -85,6 +95,10 @@ class FakeGitHub:
         return comments
 
     def _reply_for(self, request: Received) -> Reply:
+        for interceptor in list(self.interceptors):
+            reply = interceptor(request)
+            if reply is not None:
+                return reply
         with self._lock:
             for route_method, regex, replies in self._routes:
                 if route_method == request.method and regex.match(request.path):
@@ -103,7 +117,8 @@ class FakeGitHub:
                     method=self.command,
                     path=self.path,
                     headers={k.lower(): v for k, v in self.headers.items()},
-                    json=json.loads(raw) if raw else None,
+                    json=_json_or_none(raw),
+                    body=raw,
                 )
                 fake.requests.append(request)
                 reply = fake._reply_for(request)
@@ -112,10 +127,14 @@ class FakeGitHub:
                     return
                 if reply.delay:
                     threading.Event().wait(reply.delay)  # the client's timeout runs out first
-                data = b"" if reply.body is None else json.dumps(reply.body).encode()
+                if isinstance(reply.body, str):  # a page (the OAuth authorize screen)
+                    data, content_type = reply.body.encode(), "text/html; charset=utf-8"
+                else:
+                    data = b"" if reply.body is None else json.dumps(reply.body).encode()
+                    content_type = "application/json; charset=utf-8"
                 try:
                     self.send_response(reply.status)
-                    self.send_header("Content-Type", "application/json; charset=utf-8")
+                    self.send_header("Content-Type", content_type)
                     self.send_header("Content-Length", str(len(data)))
                     for name, value in reply.headers.items():
                         self.send_header(name, value)

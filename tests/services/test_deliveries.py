@@ -379,6 +379,9 @@ def test_events_without_a_handler_are_stored_and_ignored():
         "workflow_run",
         "status",
         "push",
+        "installation",
+        "installation_repositories",
+        "repository",
     }
     delivery = WebhookDelivery.objects.create(delivery_id="issue-1", event="issues", payload={"action": "opened"})
     assert delivery_process(delivery.pk) == DeliveryStatus.IGNORED

@@ -9,7 +9,7 @@ from rest_framework import serializers
 from ...choices import CaughtIn, DetectionMethod, GapKind, Severity, Trigger
 from ...models import FailureCategory, MergedPullRequest, Postmortem, Repository, Team, User
 from ...workflow import EDITABLE_FIELDS
-from ._common import LONG_TEXT
+from ._common import LONG_TEXT, RepositoryNameField
 from .actions import ActionSerializer
 from .assessments import ChecklistEntrySerializer, MissingItemSerializer
 from .github import HotfixPullRequestSerializer, PullRequestSerializer
@@ -145,9 +145,7 @@ class PostmortemWriteSerializer(serializers.ModelSerializer):
         required=False,
         help_text="Username; only a lead reassigns a record.",
     )
-    repository = serializers.SlugRelatedField(
-        slug_field="full_name", queryset=Repository.objects.all(), allow_null=True, required=False
-    )
+    repository = RepositoryNameField(queryset=Repository.objects.all(), allow_null=True, required=False)
     team = serializers.SlugRelatedField(slug_field="slug", queryset=Team.objects.all(), allow_null=True, required=False)
     introduced_by = serializers.PrimaryKeyRelatedField(
         queryset=MergedPullRequest.objects.all(),

@@ -113,6 +113,23 @@ class RepositorySerializer(serializers.ModelSerializer):
     staging_status = serializers.BooleanField(
         required=False, help_text="Write a `staging-verified` commit status on open PRs into production branches."
     )
+    installation_id = serializers.IntegerField(
+        read_only=True,
+        allow_null=True,
+        help_text="The GitHub App installation acting for it (null: token or not known yet).",
+    )
+    active = serializers.BooleanField(
+        read_only=True, help_text="False once removed from the App's installation or deleted on GitHub; history kept."
+    )
+    installation_state = serializers.SerializerMethodField(
+        help_text="active, suspended or revoked; null without an App installation."
+    )
+    installation_message = serializers.SerializerMethodField(
+        help_text="Why GitHub refused the installation, if it did."
+    )
+    former_names = serializers.SlugRelatedField(
+        slug_field="full_name", many=True, read_only=True, help_text="Names before renames and transfers."
+    )
 
     class Meta:
         model = Repository
@@ -133,6 +150,17 @@ class RepositorySerializer(serializers.ModelSerializer):
             "staging_branches",
             "staging_checks",
             "staging_status",
+            "installation_id",
+            "installation_state",
+            "installation_message",
+            "active",
+            "former_names",
             "created_at",
         ]
         read_only_fields = ["id", "full_name", "default_branch", "created_at"]
+
+    def get_installation_state(self, repository: Repository) -> str | None:
+        return repository.installation.state if repository.installation else None
+
+    def get_installation_message(self, repository: Repository) -> str:
+        return repository.installation.state_message if repository.installation else ""

@@ -99,7 +99,7 @@ class RepositoryViewSet(
 ):
     """Repositories and their hotfix settings; leads change the settings."""
 
-    queryset = Repository.objects.select_related("team")
+    queryset = Repository.objects.select_related("team", "installation").prefetch_related("former_names")
     serializer_class = s.RepositorySerializer
     permission_classes = [ReadAnyWriteLead]
     ordering_fields = ["full_name", "id"]

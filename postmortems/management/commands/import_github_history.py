@@ -17,8 +17,10 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
 from postmortems import services
-from postmortems.github.client import GitHubClient, GitHubError, GitHubPermanentError, GitHubRateLimited
+from postmortems.github.client import GitHubError, GitHubPermanentError, GitHubRateLimited, client_for
 from postmortems.github.events import merged_pull_request_event
+from postmortems.models import Repository
+from postmortems.selectors import repository_named
 
 MAX_TRANSIENT_TRIES = 5
 
@@ -62,7 +64,8 @@ class Command(BaseCommand):
         open_since = options.get("open_postmortems_since")
         self.open_from = datetime.combine(_day(open_since), dt_time.min, tzinfo=UTC) if open_since else None
         self.write_back = bool(options.get("write_back"))
-        client = GitHubClient()
+        # The token, or the App's installation for the repository (found now if we have no row yet).
+        client = client_for(repository_named(repository) or Repository(full_name=repository))
         info = self._patiently(lambda: client.repository(repository))
         repo = services.repository_register(
             full_name=info.full_name, default_branch=info.default_branch, github_id=info.id
