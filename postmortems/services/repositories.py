@@ -59,25 +59,55 @@ def repository_update_settings(
     """
     require(can_manage_settings(actor), "Only leads change repository settings.")
     reasons: dict[str, list[str]] = {}
-    lists = {
-        "production_branches": production_branches,
-        "hotfix_labels": hotfix_labels,
-        "hotfix_branch_prefixes": hotfix_branch_prefixes,
-        "staging_branches": staging_branches,
-        "staging_checks": staging_checks,
-    }
-    for name, values in lists.items():
-        if values is not None:
-            setattr(repository, name, _clean_list(values))
-            if any(len(value) > MAX_NAME for value in getattr(repository, name)):
-                reasons[name] = [f"Keep each name to {MAX_NAME} characters."]
+    _set_lists(
+        repository,
+        reasons,
+        production_branches=production_branches,
+        hotfix_labels=hotfix_labels,
+        hotfix_branch_prefixes=hotfix_branch_prefixes,
+        staging_branches=staging_branches,
+        staging_checks=staging_checks,
+    )
     stages_before = dict(repository.environment_stages)
     if environment_stages is not None:
         repository.environment_stages, stage_reasons = _clean_stages(environment_stages)
         if stage_reasons:
             reasons["environment_stages"] = stage_reasons
-    if staging_status is not None:
-        repository.staging_status = staging_status
+    _set_rules(repository, reasons, hotfix_title_pattern=hotfix_title_pattern, postmortem_due_days=postmortem_due_days)
+    switches = {
+        "staging_status": staging_status,
+        "writeback_enabled": writeback_enabled,
+        "debt_status_enabled": debt_status_enabled,
+    }
+    for name, value in switches.items():
+        if value is not None:
+            setattr(repository, name, value)
+    repository.checklist_template = checklist_template
+    repository.team = team
+    if reasons:
+        raise WorkflowError(reasons)
+    repository.save()
+    if repository.environment_stages != stages_before:
+        evidence_restage(repository=repository)  # deployments already stored follow the new mapping
+    return repository
+
+
+def _set_lists(repository: Repository, reasons: dict[str, list[str]], **lists: list[str] | None) -> None:
+    """Name lists (branches, labels, checks): trimmed, each once; None leaves one as it is."""
+    for name, values in lists.items():
+        if values is not None:
+            setattr(repository, name, _clean_list(values))
+            if any(len(value) > MAX_NAME for value in getattr(repository, name)):
+                reasons[name] = [f"Keep each name to {MAX_NAME} characters."]
+
+
+def _set_rules(
+    repository: Repository,
+    reasons: dict[str, list[str]],
+    *,
+    hotfix_title_pattern: str | None,
+    postmortem_due_days: int | None,
+) -> None:
     if hotfix_title_pattern is not None:
         try:
             re.compile(hotfix_title_pattern)
@@ -88,18 +118,6 @@ def repository_update_settings(
         if postmortem_due_days < 1 or postmortem_due_days > 365:
             reasons["postmortem_due_days"] = ["Allow between 1 and 365 days."]
         repository.postmortem_due_days = postmortem_due_days
-    if writeback_enabled is not None:
-        repository.writeback_enabled = writeback_enabled
-    if debt_status_enabled is not None:
-        repository.debt_status_enabled = debt_status_enabled
-    repository.checklist_template = checklist_template
-    repository.team = team
-    if reasons:
-        raise WorkflowError(reasons)
-    repository.save()
-    if repository.environment_stages != stages_before:
-        evidence_restage(repository=repository)  # deployments already stored follow the new mapping
-    return repository
 
 
 def _clean_stages(mapping: Mapping[str, str]) -> tuple[dict[str, str], list[str]]:

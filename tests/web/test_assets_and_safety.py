@@ -37,7 +37,7 @@ def test_badge_stylesheet_has_one_rule_per_colour_of_the_map(client):
 
 def test_badge_uses_the_class_of_its_value_and_escapes_its_label():
     assert badge("SEV1", "SEV1 — critical") == '<span class="badge badge-SEV1">SEV1 — critical</span>'
-    assert badge("unknown", "<b>") == '<span class="badge badge-neutral">&lt;b&gt;</span>'
+    assert badge("no-such-value", "<b>") == '<span class="badge badge-neutral">&lt;b&gt;</span>'
 
 
 def test_markdown_is_sanitised():
