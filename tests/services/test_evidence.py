@@ -14,7 +14,8 @@ import pytest
 from postmortems import queue, services
 from postmortems.choices import DeliveryStatus
 from postmortems.models import BranchCommit, Evidence, Repository, WebhookDelivery
-from postmortems.services.evidence import RECOMPUTE_TASK, staging_verification_recompute
+from postmortems.services.evidence import staging_verification_recompute
+from postmortems.services.evidence_staging import RECOMPUTE_TASK
 from tests.factories import MergedPullRequestFactory, RepositoryFactory
 from tests.github.conftest import WEBHOOKS_DIR, load_payload, merged_payload
 
