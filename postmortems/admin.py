@@ -1,5 +1,9 @@
 """A useful admin for every model: list columns, filters, search, read-only history."""
 
+import allauth.account.admin
+import allauth.socialaccount.admin  # noqa: F401
+from allauth.account.models import EmailAddress
+from allauth.socialaccount.models import SocialAccount, SocialApp, SocialToken
 from axes.admin import AccessAttemptAdmin as AxesAccessAttemptAdmin
 from axes.models import AccessAttempt
 from django.contrib import admin
@@ -83,7 +87,7 @@ class RepositoryAdmin(admin.ModelAdmin):
 
 
 @admin.register(RepositoryName)
-class RepositoryNameAdmin(NoDeleteMixin, admin.ModelAdmin):
+class RepositoryNameAdmin(RecordMixin, admin.ModelAdmin):
     """Former names of renamed and transferred repositories (kept so the old name still finds them)."""
 
     list_display = ("full_name", "repository", "replaced_at")
@@ -93,7 +97,7 @@ class RepositoryNameAdmin(NoDeleteMixin, admin.ModelAdmin):
 
 
 @admin.register(GitHubInstallation)
-class GitHubInstallationAdmin(NoDeleteMixin, admin.ModelAdmin):
+class GitHubInstallationAdmin(RecordMixin, admin.ModelAdmin):
     """What GitHub said of each App installation; tokens are never shown."""
 
     list_display = ("installation_id", "account_login", "state", "state_changed_at")
@@ -299,6 +303,12 @@ admin.site.register(AccessAttempt, AccessAttemptAdmin)
 # API tokens are credentials, and DRF's token admin shows every key (in the list, and as
 # each token's name on its pages). People manage their own token at /account/token/.
 admin.site.unregister(TokenProxy)
+
+# allauth serves only the GitHub sign-in: its OAuth tokens are credentials and its e-mail and app
+# tables are unused (the app's keys come from the environment), so none of them is in the admin.
+for _model in (EmailAddress, SocialAccount, SocialApp, SocialToken):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
 
 
 class ReadOnlyMixin(NoDeleteMixin):

@@ -37,6 +37,7 @@ def test_record_and_merged_pr_filters_accept_former_names(lead, renamed):
 
 
 def test_a_record_can_be_filed_under_a_former_name(engineer, renamed):
+    renamed.team.members.add(engineer)  # engineers file records in their own teams' repositories
     response = client_for(engineer).post(
         "/api/v1/postmortems/", {"title": "Outage", "repository": "acme/api"}, format="json"
     )

@@ -56,6 +56,9 @@ MODELS: dict[str, tuple[str, str]] = {
     "postmortems.evidence": (V, V),
     "postmortems.branchcommit": (V, V),
     "postmortems.evidencetoken": (V, V),
+    # What GitHub said of App installations and repositories' former names.
+    "postmortems.repositoryname": (V, V),
+    "postmortems.githubinstallation": (V, V),
 }
 
 # Per admin action: (anonymous, member, outsider, lead, staff), the action POSTed on one row.

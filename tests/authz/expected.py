@@ -110,6 +110,9 @@ PAGES: dict[str, list[Probe]] = {
     "password_reset_done": [Probe("get", "/accounts/password_reset/done/", (200, 200, 200, 200, 200))],
     "password_reset_confirm": [Probe("get", "/accounts/reset/MQ/bad-token/", (200, 200, 200, 200, 200))],
     "password_reset_complete": [Probe("get", "/accounts/reset/done/", (200, 200, 200, 200, 200))],
+    # Sign in with GitHub: off in tests (no OAuth client configured), so there is nothing to start.
+    "github_login": [Probe("get", "/accounts/github/login/", (404, 404, 404, 404, 404))],
+    "github_callback": [Probe("get", "/accounts/github/login/callback/", (404, 404, 404, 404, 404))],
     # Machines and documentation.
     "healthz": [Probe("get", "/healthz", (200, 200, 200, 200, 200))],
     "favicon.ico": [Probe("get", "/favicon.ico", (302, 302, 302, 302, 302))],

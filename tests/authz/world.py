@@ -12,6 +12,8 @@ from django.utils import timezone
 from postmortems import services
 from postmortems.models import (
     BranchCommit,
+    GitHubInstallation,
+    RepositoryName,
     ChecklistTemplate,
     Evidence,
     MissingChecklistItem,
@@ -108,6 +110,10 @@ def _admin_rows(records: dict, users: dict) -> dict[str, object]:
         "postmortems.evidencetoken": services.evidence_token_create(
             repository=records["repo"], actor=users["lead"], name="matrix pipeline"
         )[0],
+        "postmortems.repositoryname": RepositoryName.objects.create(
+            repository=records["repo"], full_name="acme/forecast-old"
+        ),
+        "postmortems.githubinstallation": GitHubInstallation.objects.create(installation_id=957387),
         "postmortems.webhookdelivery": WebhookDelivery.objects.create(
             delivery_id="d-1", event="pull_request", action="closed", payload={"number": 1}, received_at=now
         ),

@@ -10,9 +10,9 @@ import pytest
 
 from postmortems import services
 from postmortems.choices import DeliveryStatus, WritebackState
+from postmortems.github import client as github_client
 from postmortems.github.client import GitHubClient
 from postmortems.models import HotfixPullRequest, Postmortem, WebhookDelivery
-from postmortems.services import writeback
 from tests.factories import UserFactory
 from tests.github.conftest import celery_eager, hotfix_payload  # noqa: F401 - tasks run in-process here
 from tests.github.fake_github import Reply
@@ -27,7 +27,8 @@ LOST = {"dropped": Reply(0, drop=True), "timed out": Reply(0, delay=3.0)}
 
 @pytest.fixture
 def impatient_client(monkeypatch):
-    monkeypatch.setattr(writeback, "GitHubClient", functools.partial(GitHubClient, timeout=1))
+    # Every write-back call gets its client from github.client.client_for, which builds GitHubClient.
+    monkeypatch.setattr(github_client, "GitHubClient", functools.partial(GitHubClient, timeout=1))
 
 
 @pytest.mark.parametrize("how", LOST)
