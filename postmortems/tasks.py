@@ -93,3 +93,32 @@ def process_github_deliveries(delivery_pks: list[int]) -> int:
     for delivery_pk in delivery_pks:
         services.delivery_process(delivery_pk)
     return len(delivery_pks)
+
+
+# --- Follow-through: action issues (SPEC §11) ---------------------------------------
+# Each run re-reads the issue row under a lock; filing looks for the issue's marker
+# first, so a task run twice (late acks, the sweep) never files a second issue.
+
+
+@shared_task(bind=True, name="postmortems.action_issue_sync", max_retries=GITHUB_WRITEBACK_MAX_RETRIES)
+def action_issue_sync(self, issue_pk: int) -> None:
+    """File a prevention action's GitHub issue (once) and keep its state and assignee in step."""
+    final = self.request.retries >= self.max_retries
+    outcome = services.action_issue_sync(issue_pk=issue_pk, final_attempt=final)
+    if outcome.retry_after is not None and not final:
+        raise self.retry(countdown=retry_delay(self.request.retries, outcome.retry_after))
+
+
+@shared_task(bind=True, name="postmortems.action_issue_evidence", max_retries=GITHUB_WRITEBACK_MAX_RETRIES)
+def action_issue_evidence(self, issue_pk: int) -> None:
+    """After an issue was closed as completed: find the pull request that closed it in its timeline."""
+    final = self.request.retries >= self.max_retries
+    outcome = services.action_issue_evidence(issue_pk=issue_pk, final_attempt=final)
+    if outcome.retry_after is not None and not final:
+        raise self.retry(countdown=retry_delay(self.request.retries, outcome.retry_after))
+
+
+@shared_task(name="postmortems.sweep_action_issues")
+def sweep_action_issues() -> int:
+    """Every ten minutes: queue again the action issues whose task never ran."""
+    return services.action_issues_requeue()

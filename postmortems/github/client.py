@@ -10,6 +10,7 @@ what to retry without knowing PyGithub:
 
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -92,6 +93,52 @@ class HookDeliveryInfo:
     event: str
     action: str
     redelivery: bool
+
+
+@dataclass(frozen=True)
+class IssueInfo:
+    """An issue as the REST API returns it; `assignee` is the first assignee's login, or ""."""
+
+    id: int
+    number: int
+    html_url: str
+    state: str
+    state_reason: str
+    assignee: str
+    updated_at: datetime | None
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    """One event of an issue's timeline, reduced to what says which change closed the issue.
+
+    `source_*` describe the issue or PR a `cross-referenced` event comes from;
+    `commit_id` is the commit a `closed` or `referenced` event names.
+    """
+
+    event: str
+    commit_id: str
+    commit_repository: str
+    source_url: str
+    source_is_pull_request: bool
+    source_merged: bool
+    created_at: datetime | None
+
+
+# GitHub's own rules for an owner or a repository name; nothing else goes into an API path.
+_NAME_PART = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
+
+
+def valid_full_name(full_name: str) -> bool:
+    """True for "owner/name" made of GitHub's name characters (no "..", no further "/")."""
+    parts = full_name.split("/")
+    return len(parts) == 2 and all(_NAME_PART.match(p) and p not in {".", ".."} for p in parts)
+
+
+def _checked(full_name: str) -> str:
+    if not valid_full_name(full_name):
+        raise GitHubPermanentError(f"Not a repository name GitHub would accept: {full_name[:200]!r}")
+    return full_name
 
 
 def _header_float(headers: dict, name: str) -> float | None:
@@ -228,6 +275,115 @@ class GitHubClient:
             return max(0.0, core.reset.timestamp() - time.time())
 
         return self._call(call)
+
+    # --- issues (prevention actions as GitHub issues, SPEC §11) ---------------------
+
+    def create_issue(
+        self, full_name: str, *, title: str, body: str, labels: list[str], assignees: list[str]
+    ) -> IssueInfo:
+        """Open an issue; GitHub creates labels it does not know yet."""
+
+        def call() -> IssueInfo:
+            repo = self._github.get_repo(_checked(full_name))
+            issue = repo.create_issue(title=title[:256], body=body, labels=labels, assignees=assignees)
+            return _issue_info(issue)
+
+        return self._call(call)
+
+    def find_issue_with_marker(self, full_name: str, *, label: str, marker: str, since: datetime) -> IssueInfo | None:
+        """The issue carrying `label` whose body contains `marker`, updated since `since`; None if there is none.
+
+        The list endpoint, not search: search is eventually consistent, and this check runs
+        right after a create whose answer was lost.
+        """
+
+        def call() -> IssueInfo | None:
+            issues = self._github.get_repo(_checked(full_name)).get_issues(
+                state="all", labels=[label], since=since, sort="created", direction="desc"
+            )
+            for issue in issues:
+                # The list holds pull requests too; their html_url says so (no extra request to ask).
+                if "/pull/" not in (issue.html_url or "") and marker in (issue.body or ""):
+                    return _issue_info(issue)
+            return None
+
+        return self._call(call)
+
+    def get_issue(self, full_name: str, number: int) -> IssueInfo:
+        return self._call(lambda: _issue_info(self._github.get_repo(_checked(full_name)).get_issue(int(number))))
+
+    def update_issue(
+        self,
+        full_name: str,
+        number: int,
+        *,
+        state: str | None = None,
+        state_reason: str | None = None,
+        assignees: list[str] | None = None,
+    ) -> IssueInfo:
+        """Change an issue's state (with its reason) and/or its assignees; returns the issue as it is now."""
+        changes: dict = {}
+        if state is not None:
+            changes["state"] = state
+        if state_reason is not None:
+            changes["state_reason"] = state_reason
+        if assignees is not None:
+            changes["assignees"] = assignees
+
+        def call() -> IssueInfo:
+            issue = self._github.get_repo(_checked(full_name)).get_issue(int(number))
+            issue.edit(**changes)
+            return _issue_info(issue)
+
+        return self._call(call)
+
+    def issue_timeline(self, full_name: str, number: int) -> list[TimelineEntry]:
+        """The events of an issue's timeline that can name the change which closed it."""
+
+        def call() -> list[TimelineEntry]:
+            issue = self._github.get_repo(_checked(full_name)).get_issue(int(number))
+            return [_timeline_entry(event.raw_data) for event in issue.get_timeline()]
+
+        return self._call(call)
+
+
+def _issue_info(issue) -> IssueInfo:
+    assignees = issue.assignees or []
+    return IssueInfo(
+        id=issue.id,
+        number=issue.number,
+        html_url=issue.html_url or "",
+        state=issue.state or "",
+        state_reason=issue.state_reason or "",
+        assignee=assignees[0].login if assignees else "",
+        updated_at=issue.updated_at,
+    )
+
+
+def _timeline_entry(data: dict) -> TimelineEntry:
+    source = data.get("source") if isinstance(data.get("source"), dict) else {}
+    source_issue = source.get("issue") if isinstance(source.get("issue"), dict) else {}
+    pull = source_issue.get("pull_request") if isinstance(source_issue.get("pull_request"), dict) else None
+    created = data.get("created_at")
+    commit_url = str(data.get("commit_url") or "")
+    # .../repos/{owner}/{repo}/commits/{sha}: the commit may live in another repository.
+    match = re.search(r"/repos/([^/]+/[^/]+)/commits/", commit_url)
+    return TimelineEntry(
+        event=str(data.get("event") or ""),
+        commit_id=str(data.get("commit_id") or ""),
+        commit_repository=match.group(1) if match else "",
+        source_url=str((pull or {}).get("html_url") or source_issue.get("html_url") or ""),
+        source_is_pull_request=pull is not None,
+        source_merged=bool(pull and pull.get("merged_at")),
+        created_at=_parse_time(created) if isinstance(created, str) else None,
+    )
+
+
+def _parse_time(value: str) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value.replace("Z", "+00:00"))
+    except ValueError:
+        return None
 
 
 def _pull_info(pr) -> PullRequestInfo:

@@ -8,6 +8,7 @@ from .checklists import (
     ChecklistTemplateVersion,
     MissingChecklistItem,
 )
+from .followthrough import ActionIssue, ActionReminder, SlackMessage
 from .github import HotfixPullRequest, MergedPullRequest, Repository, WebhookDelivery
 from .people import ENGINEERS_GROUP, LEADS_GROUP, Team, User
 from .postmortem import OPEN_STATUSES, FailureCategory, Postmortem, ReviewEvent
@@ -17,6 +18,8 @@ __all__ = [
     "ENGINEERS_GROUP",
     "LEADS_GROUP",
     "OPEN_STATUSES",
+    "ActionIssue",
+    "ActionReminder",
     "ChecklistAssessment",
     "ChecklistItem",
     "ChecklistTemplate",
@@ -30,6 +33,7 @@ __all__ = [
     "ReportSnapshot",
     "Repository",
     "ReviewEvent",
+    "SlackMessage",
     "Team",
     "User",
     "WebhookDelivery",

@@ -1,5 +1,6 @@
 """Every write of the domain. Import from `postmortems.services`."""
 
+from .action_issues import action_issue_sync, action_issues_file_open, action_issues_requeue
 from .actions import action_complete, action_create, action_remove, action_set_status, action_update
 from .checklists import (
     assessment_set,
@@ -19,6 +20,7 @@ from .deliveries import (
     delivery_reprocess,
     merged_pr_apply,
 )
+from .issue_events import action_issue_evidence, issues_handle
 from .postmortems import (
     EDITABLE_FIELDS,
     postmortem_approve,
@@ -54,6 +56,10 @@ __all__ = [
     "MergedPrOutcome",
     "action_complete",
     "action_create",
+    "action_issue_evidence",
+    "action_issue_sync",
+    "action_issues_file_open",
+    "action_issues_requeue",
     "action_remove",
     "action_set_status",
     "action_update",
@@ -71,6 +77,7 @@ __all__ = [
     "delivery_reprocess",
     "hotfix_reminder_comment",
     "hotfix_writeback",
+    "issues_handle",
     "merged_pr_apply",
     "merged_pr_record",
     "missing_item_add",

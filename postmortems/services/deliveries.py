@@ -24,6 +24,7 @@ from ..github.events import BadPayload, PullRequestEvent, parse_pull_request
 from ..github.publisher import PROCESS_TASK
 from ..github.rules import HotfixRules, hotfix_reasons
 from ..models import HotfixPullRequest, MergedPullRequest, Repository, WebhookDelivery
+from .issue_events import issues_handle
 from .postmortems import postmortem_flag_not_hotfix, postmortem_open_for_hotfix, postmortem_unflag_hotfix
 from .records import merged_pr_record, repository_register
 from .writeback import debt_status_schedule
@@ -120,7 +121,10 @@ def pull_request_handle(payload: Any) -> str:
 
 
 # Event name (the X-GitHub-Event header) -> handler; any other event is stored and ignored.
-HANDLERS: dict[str, Callable[[Any], str]] = {"pull_request": pull_request_handle}
+HANDLERS: dict[str, Callable[[Any], str]] = {
+    "pull_request": pull_request_handle,
+    "issues": issues_handle,  # prevention actions filed as GitHub issues (SPEC §11)
+}
 
 
 def delivery_process(delivery_pk: int) -> str | None:

@@ -7,13 +7,17 @@ errors, and every request is recorded so tests can assert what PyGithub sent.
 
 from __future__ import annotations
 
+import copy
 import json
 import re
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 REST_DIR = Path("/work/shared/fixtures/github/rest")
 
@@ -55,7 +59,7 @@ class FakeGitHub:
         text = (REST_DIR / name).read_text().replace("https://api.github.com", self.base_url)
         return json.loads(text)
 
-    def route(self, method: str, pattern: str, *replies: Reply) -> None:
+    def route(self, method: str, pattern: str, *replies: Reply | Callable[[Received], Reply | None]) -> None:
         """Answer `method` on paths matching `pattern` with `replies` in turn; the last one repeats."""
         with self._lock:
             self._routes.insert(0, (method, re.compile(pattern + r"(\?.*)?$"), list(replies)))
@@ -64,12 +68,26 @@ class FakeGitHub:
         regex = re.compile(pattern + r"(\?.*)?$")
         return [r for r in self.requests if r.method == method and regex.match(r.path)]
 
-    def _reply_for(self, method: str, path: str) -> Reply:
+    def serve_issues(self) -> FakeIssues:
+        """Serve issues from a small in-memory tracker: create, list, get, update, timeline."""
+        issues = FakeIssues(self)
+        self.route("POST", r"/repos/[^/]+/[^/]+/issues", issues.create)
+        self.route("GET", r"/repos/[^/]+/[^/]+/issues", issues.list)
+        self.route("GET", r"/repos/[^/]+/[^/]+/issues/\d+", issues.get)
+        self.route("PATCH", r"/repos/[^/]+/[^/]+/issues/\d+", issues.update)
+        self.route("GET", r"/repos/[^/]+/[^/]+/issues/\d+/timeline", issues.timeline)
+        return issues
+
+    def _reply_for(self, received: Received) -> Reply | None:
+        """The scripted reply; None means: drop the connection without answering."""
         with self._lock:
             for route_method, regex, replies in self._routes:
-                if route_method == method and regex.match(path):
-                    return replies.pop(0) if len(replies) > 1 else replies[0]
-        return Reply(404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"})
+                if route_method == received.method and regex.match(received.path):
+                    reply = replies.pop(0) if len(replies) > 1 else replies[0]
+                    break
+            else:
+                return Reply(404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"})
+        return reply(received) if callable(reply) else reply
 
     def _handler_class(self):
         fake = self
@@ -78,15 +96,17 @@ class FakeGitHub:
             def _handle(self) -> None:
                 length = int(self.headers.get("Content-Length") or 0)
                 raw = self.rfile.read(length) if length else b""
-                fake.requests.append(
-                    Received(
-                        method=self.command,
-                        path=self.path,
-                        headers={k.lower(): v for k, v in self.headers.items()},
-                        json=json.loads(raw) if raw else None,
-                    )
+                received = Received(
+                    method=self.command,
+                    path=self.path,
+                    headers={k.lower(): v for k, v in self.headers.items()},
+                    json=json.loads(raw) if raw else None,
                 )
-                reply = fake._reply_for(self.command, self.path)
+                fake.requests.append(received)
+                reply = fake._reply_for(received)
+                if reply is None:  # the answer is lost: close the connection without one
+                    self.close_connection = True
+                    return
                 data = b"" if reply.body is None else json.dumps(reply.body).encode()
                 self.send_response(reply.status)
                 self.send_header("Content-Type", "application/json; charset=utf-8")
@@ -102,3 +122,132 @@ class FakeGitHub:
                 pass
 
         return Handler
+
+
+class FakeIssues:
+    """The issues of the fake GitHub, kept in memory, built from the recorded `issues.create` example.
+
+    `updated_at` comes from a clock that moves one minute per change, so tests can order
+    deliveries. `lose_next_create()` makes GitHub create the issue but lose the answer.
+    """
+
+    def __init__(self, fake: FakeGitHub) -> None:
+        self.fake = fake
+        self.issues: dict[tuple[str, int], dict] = {}
+        self.timelines: dict[tuple[str, int], list[dict]] = {}
+        self.clock = datetime.now(UTC).replace(microsecond=0)
+        self._lose_creates = 0
+        self._next_id = 9_000_000
+
+    def lose_next_create(self) -> None:
+        self._lose_creates += 1
+
+    def tick(self) -> str:
+        self.clock += timedelta(minutes=1)
+        return self.clock.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def in_repo(self, full_name: str) -> list[dict]:
+        return [issue for (repo, _), issue in sorted(self.issues.items()) if repo == full_name]
+
+    def _user(self, login: str) -> dict:
+        user = copy.deepcopy(self.fake.fixture("issues.create.201.json")["user"])
+        user.update(login=login, html_url=f"https://github.com/{login}")
+        return user
+
+    @staticmethod
+    def _where(received: Received) -> tuple[str, int | None]:
+        match = re.match(r"/repos/([^/]+/[^/]+)/issues(?:/(\d+))?", received.path)
+        return match.group(1), int(match.group(2)) if match.group(2) else None
+
+    def create(self, received: Received) -> Reply | None:
+        repo, _ = self._where(received)
+        data = received.json or {}
+        number = len(self.in_repo(repo)) + 1
+        self._next_id += 1
+        issue = copy.deepcopy(self.fake.fixture("issues.create.201.json"))
+        issue.update(
+            id=self._next_id,
+            number=number,
+            title=data["title"],
+            body=data.get("body", ""),
+            labels=[{"name": name, "color": "ededed"} for name in data.get("labels", [])],
+            assignees=[self._user(login) for login in data.get("assignees", [])],
+            state="open",
+            state_reason=None,
+            closed_at=None,
+            closed_by=None,
+            pull_request=None,
+            url=f"{self.fake.base_url}/repos/{repo}/issues/{number}",
+            html_url=f"https://github.com/{repo}/issues/{number}",
+            repository_url=f"{self.fake.base_url}/repos/{repo}",
+            updated_at=self.tick(),
+        )
+        issue["assignee"] = issue["assignees"][0] if issue["assignees"] else None
+        issue.pop("pull_request")
+        self.issues[(repo, number)] = issue
+        if self._lose_creates:
+            self._lose_creates -= 1
+            return None
+        return Reply(201, issue)
+
+    def list(self, received: Received) -> Reply:
+        repo, _ = self._where(received)
+        query = {k: v[0] for k, v in parse_qs(urlsplit(received.path).query).items()}
+        wanted = set(filter(None, query.get("labels", "").split(",")))
+        state = query.get("state", "open")
+        found = [
+            issue
+            for issue in reversed(self.in_repo(repo))
+            if wanted <= {label["name"] for label in issue["labels"]}
+            and (state == "all" or issue["state"] == state)
+            and issue["updated_at"] >= query.get("since", "")
+        ]
+        return Reply(200, found)
+
+    def get(self, received: Received) -> Reply:
+        issue = self.issues.get(self._where(received))
+        return Reply(200, issue) if issue else Reply(404, {"message": "Not Found"})
+
+    def update(self, received: Received) -> Reply:
+        issue = self.issues.get(self._where(received))
+        if issue is None:
+            return Reply(404, {"message": "Not Found"})
+        data = received.json or {}
+        if "state" in data:
+            issue["state"] = data["state"]
+            issue["state_reason"] = data.get("state_reason") or ("completed" if data["state"] == "closed" else None)
+        if "assignees" in data:
+            issue["assignees"] = [self._user(login) for login in data["assignees"]]
+            issue["assignee"] = issue["assignees"][0] if issue["assignees"] else None
+        issue["updated_at"] = self.tick()
+        return Reply(200, issue)
+
+    def timeline(self, received: Received) -> Reply:
+        repo, number = self._where(received)
+        return Reply(200, self.timelines.get((repo, number), []))
+
+    def close_by_pull_request(self, full_name: str, number: int, pull_number: int) -> str:
+        """Close an issue the way a merged "Fixes #N" pull request does; returns the PR's URL."""
+        pr_url = f"https://github.com/{full_name}/pull/{pull_number}"
+        sha = f"{pull_number:040x}"
+        self.timelines[(full_name, number)] = [
+            {
+                "event": "cross-referenced",
+                "created_at": self.tick(),
+                "source": {
+                    "type": "issue",
+                    "issue": {
+                        "number": pull_number,
+                        "html_url": pr_url,
+                        "pull_request": {"html_url": pr_url, "merged_at": self.clock.isoformat()},
+                    },
+                },
+            },
+            {
+                "event": "closed",
+                "created_at": self.tick(),
+                "commit_id": sha,
+                "commit_url": f"{self.fake.base_url}/repos/{full_name}/commits/{sha}",
+            },
+        ]
+        return pr_url
