@@ -201,3 +201,36 @@ def postmortem_history(postmortem: Postmortem) -> list[HistoryEntry]:
     for rows, label, fields in sources:
         entries += _history_entries(rows.order_by("history_date", "history_id"), label, fields)
     return sorted(entries, key=lambda e: e.when, reverse=True)
+
+
+# --- Follow-through (SPEC §11): what the weekly digest and the action reminders read ----
+
+LIVE_ACTION_STATUSES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
+MITIGATION_WARNING_DAYS = 7
+
+
+def live_actions() -> QuerySet[PreventionAction]:
+    """Actions still to do, on records that still count (not dismissed)."""
+    return PreventionAction.objects.filter(status__in=LIVE_ACTION_STATUSES).exclude(
+        postmortem__status=PostmortemStatus.DISMISSED
+    )
+
+
+def actions_past_due(*, today: date) -> QuerySet[PreventionAction]:
+    """Live actions whose due date has passed, by owner then due date."""
+    return (
+        live_actions()
+        .filter(due_date__lt=today)
+        .select_related("owner", "postmortem")
+        .order_by("owner__username", "due_date", "pk")
+    )
+
+
+def mitigations_expiring(*, today: date, within_days: int = MITIGATION_WARNING_DAYS) -> QuerySet[PreventionAction]:
+    """Live temporary mitigations that expire within `within_days` or have expired."""
+    return (
+        live_actions()
+        .filter(kind=ActionKind.TEMPORARY_MITIGATION, expires_at__lte=today + timedelta(days=within_days))
+        .select_related("owner", "postmortem")
+        .order_by("expires_at", "pk")
+    )

@@ -366,9 +366,9 @@ CELERY_BEAT_SCHEDULE.update(
             "task": "postmortems.send_action_reminders",
             "schedule": crontab(hour=9, minute=15, day_of_week="mon-fri"),
         },
-        # Action issues whose task never ran (broker down when it was queued) are queued again.
-        "sweep-action-issues": {
-            "task": "postmortems.sweep_action_issues",
+        # Action issues and Slack messages whose task never ran (broker down, worker lost) go again.
+        "sweep-follow-through": {
+            "task": "postmortems.sweep_follow_through",
             "schedule": crontab(minute="*/10"),
         },
     }

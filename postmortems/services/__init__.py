@@ -1,6 +1,7 @@
 """Every write of the domain. Import from `postmortems.services`."""
 
 from .action_issues import action_issue_sync, action_issues_file_open, action_issues_requeue
+from .action_reminders import action_reminders_send
 from .actions import action_complete, action_create, action_remove, action_set_status, action_update
 from .checklists import (
     assessment_set,
@@ -21,6 +22,7 @@ from .deliveries import (
     merged_pr_apply,
 )
 from .issue_events import action_issue_evidence, issues_handle
+from .notifications import slack_message_send, slack_messages_requeue, slack_test_send
 from .postmortems import (
     EDITABLE_FIELDS,
     postmortem_approve,
@@ -40,6 +42,7 @@ from .postmortems import (
 from .records import merged_pr_record, repository_register
 from .reminders import overdue_reminders_send
 from .repositories import repository_update_settings
+from .slack_digest import slack_monthly_summary_queue, slack_weekly_digest_send
 from .taxonomy import category_create, category_set_active, category_update
 from .writeback import (
     debt_status_schedule,
@@ -60,6 +63,7 @@ __all__ = [
     "action_issue_sync",
     "action_issues_file_open",
     "action_issues_requeue",
+    "action_reminders_send",
     "action_remove",
     "action_set_status",
     "action_update",
@@ -100,6 +104,11 @@ __all__ = [
     "reminder_comment_schedule",
     "repository_register",
     "repository_update_settings",
+    "slack_message_send",
+    "slack_messages_requeue",
+    "slack_monthly_summary_queue",
+    "slack_test_send",
+    "slack_weekly_digest_send",
     "user_for_github_login",
     "writeback_schedule",
 ]

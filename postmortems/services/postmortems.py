@@ -33,6 +33,7 @@ from ..workflow import (
 )
 from ._common import require, saved_by
 from .checklists import checklist_version_in_force
+from .slack_digest import slack_record_opened_schedule
 from .writeback import writeback_schedule
 
 # Fields an editor may change on a draft; everything else moves only through the workflow.
@@ -106,6 +107,7 @@ def postmortem_open_for_hotfix(*, merged_pr: MergedPullRequest) -> tuple[Postmor
             HotfixPullRequest.objects.create(merged_pr=merged_pr, postmortem=postmortem)
             # The PR comment and the `pending` status, once the record is committed.
             writeback_schedule(postmortem=postmortem)
+            slack_record_opened_schedule(postmortem=postmortem, merged_pr=merged_pr)  # and the team's channel
     except IntegrityError:
         existing = HotfixPullRequest.objects.select_related("postmortem").get(merged_pr=merged_pr)
         return existing.postmortem, False
