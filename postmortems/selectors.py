@@ -12,8 +12,18 @@ from django.core.exceptions import ValidationError
 from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
-from .choices import ActionKind, ActionStatus, PostmortemStatus
-from .models import OPEN_STATUSES, ChecklistAssessment, MissingChecklistItem, Postmortem, PreventionAction, User
+from .choices import ActionKind, ActionStatus, PostmortemStatus, SlackMessageStatus
+from .models import (
+    OPEN_STATUSES,
+    ChecklistAssessment,
+    MissingChecklistItem,
+    Postmortem,
+    PreventionAction,
+    Repository,
+    SlackMessage,
+    Team,
+    User,
+)
 from .workflow import is_lead
 
 _MONTH = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
@@ -70,7 +80,7 @@ def postmortem_detail_queryset(user: User) -> QuerySet[Postmortem]:
         .prefetch_related(
             "contributing_categories",
             "hotfix_prs__merged_pr__repository",
-            Prefetch("actions", queryset=PreventionAction.objects.select_related("owner", "replaced_by")),
+            Prefetch("actions", queryset=PreventionAction.objects.select_related("owner", "replaced_by", "issue")),
             "assessments__item",
             "checklist_version__items",
             "missing_items",
@@ -234,3 +244,25 @@ def mitigations_expiring(*, today: date, within_days: int = MITIGATION_WARNING_D
         .select_related("owner", "postmortem")
         .order_by("expires_at", "pk")
     )
+
+
+@dataclass(frozen=True)
+class SlackStatus:
+    """What a lead sees of a team's Slack: the last delivery and the last failure (never the URL)."""
+
+    last_sent: SlackMessage | None
+    last_failure: SlackMessage | None
+
+
+def slack_status(team: Team | None) -> SlackStatus:
+    """The latest delivered and the latest failed message of a team (None: the default channel's own)."""
+    messages = SlackMessage.objects.filter(team=team) if team else SlackMessage.objects.filter(team__isnull=True)
+    return SlackStatus(
+        last_sent=messages.filter(status=SlackMessageStatus.SENT).order_by("-sent_at", "-pk").first(),
+        last_failure=messages.filter(status=SlackMessageStatus.FAILED).order_by("-attempted_at", "-pk").first(),
+    )
+
+
+def actions_without_issue(repository: Repository) -> QuerySet[PreventionAction]:
+    """Live actions of a repository's records that have no GitHub issue yet (SPEC §11's offer)."""
+    return live_actions().filter(postmortem__repository=repository, issue__isnull=True)

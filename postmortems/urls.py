@@ -26,4 +26,8 @@ urlpatterns = [
     path("settings/missing-items/<int:pk>/promote/", views.missing_item_promote, name="missing_item_promote"),
     path("settings/repositories/", views.repository_list, name="repository_list"),
     path("settings/repositories/<int:pk>/", views.repository_edit, name="repository_edit"),
+    path("settings/repositories/<int:pk>/file-issues/", views.repository_file_issues, name="repository_file_issues"),
+    path("settings/teams/", views.team_list, name="team_list"),
+    path("settings/teams/<slug:slug>/", views.team_edit, name="team_edit"),
+    path("settings/teams/<slug:slug>/slack-test/", views.team_slack_test, name="team_slack_test"),
 ]

@@ -12,7 +12,13 @@ from .actions import ActionForm, ActionFormSet, BaseActionFormSet
 from .checklist import AssessmentForm, MissingItemsForm
 from .editor import PostmortemEditor
 from .filters import SORTS, PostmortemFilter
-from .lead_settings import CategoryForm, ChecklistRevisionForm, ChecklistTemplateCreateForm, RepositorySettingsForm
+from .lead_settings import (
+    CategoryForm,
+    ChecklistRevisionForm,
+    ChecklistTemplateCreateForm,
+    RepositorySettingsForm,
+    TeamSlackForm,
+)
 from .reasons import attach_reasons, show_reasons
 from .record_fields import PostmortemFieldsForm
 from .workflow import ActionStatusForm, CreatePostmortemForm, DismissForm, LinkHotfixForm, RequestChangesForm
@@ -39,6 +45,7 @@ __all__ = [
     "PostmortemFilter",
     "RepositorySettingsForm",
     "RequestChangesForm",
+    "TeamSlackForm",
     "attach_reasons",
     "show_reasons",
 ]

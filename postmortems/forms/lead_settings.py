@@ -52,6 +52,15 @@ class RepositorySettingsForm(forms.Form):
         queryset=ChecklistTemplate.objects.all(), required=False, empty_label="The default template"
     )
     team = forms.ModelChoiceField(queryset=Team.objects.all(), required=False, empty_label="No team")
+    action_issues = forms.BooleanField(
+        required=False, label="File each new prevention action as a GitHub issue (needs Issues: read & write)"
+    )
+    action_issue_repository = forms.CharField(
+        required=False,
+        max_length=200,
+        label="Tracking repository for action issues",
+        help_text='"owner/name"; empty files them in this repository.',
+    )
 
     @staticmethod
     def initial_for(repository: Repository) -> dict:
@@ -65,6 +74,8 @@ class RepositorySettingsForm(forms.Form):
             "debt_status_enabled": repository.debt_status_enabled,
             "checklist_template": repository.checklist_template_id,
             "team": repository.team_id,
+            "action_issues": repository.action_issues,
+            "action_issue_repository": repository.action_issue_repository,
         }
 
     def service_fields(self) -> dict:
@@ -72,3 +83,16 @@ class RepositorySettingsForm(forms.Form):
         for name in ("production_branches", "hotfix_labels", "hotfix_branch_prefixes"):
             data[name] = _lines(data[name])
         return data
+
+
+class TeamSlackForm(forms.Form):
+    """A team's Slack incoming webhook: written here, never shown back (only its last four characters)."""
+
+    slack_webhook_url = forms.CharField(
+        required=False,
+        max_length=500,
+        label="Slack incoming-webhook URL",
+        help_text="Paste a new URL to replace the current one; leave empty to keep it.",
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+    )
+    remove = forms.BooleanField(required=False, label="Remove the team's webhook (use the default one)")

@@ -44,6 +44,7 @@ from .reminders import overdue_reminders_send
 from .repositories import repository_update_settings
 from .slack_digest import slack_monthly_summary_queue, slack_weekly_digest_send
 from .taxonomy import category_create, category_set_active, category_update
+from .teams import team_set_slack_webhook
 from .writeback import (
     debt_status_schedule,
     debt_status_send,
@@ -109,6 +110,7 @@ __all__ = [
     "slack_monthly_summary_queue",
     "slack_test_send",
     "slack_weekly_digest_send",
+    "team_set_slack_webhook",
     "user_for_github_login",
     "writeback_schedule",
 ]

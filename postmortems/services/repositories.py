@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 
+from ..github.client import valid_full_name
 from ..models import ChecklistTemplate, Repository, Team, User
 from ..workflow import WorkflowError, can_manage_settings
 from ._common import require
@@ -31,6 +32,8 @@ def repository_update_settings(
     debt_status_enabled: bool | None = None,
     checklist_template: ChecklistTemplate | None = None,
     team: Team | None = None,
+    action_issues: bool | None = None,
+    action_issue_repository: str | None = None,
 ) -> Repository:
     """Change how a repository's hotfixes are recognised and handled.
 
@@ -61,6 +64,13 @@ def repository_update_settings(
         repository.writeback_enabled = writeback_enabled
     if debt_status_enabled is not None:
         repository.debt_status_enabled = debt_status_enabled
+    if action_issues is not None:
+        repository.action_issues = action_issues
+    if action_issue_repository is not None:
+        tracking = action_issue_repository.strip()
+        if tracking and not valid_full_name(tracking):
+            reasons["action_issue_repository"] = ['Give the tracking repository as "owner/name", or leave it empty.']
+        repository.action_issue_repository = tracking
     repository.checklist_template = checklist_template
     repository.team = team
     if reasons:

@@ -1,6 +1,7 @@
 """The web pages. Each module is one area; `urls.py` imports them from here."""
 
 from .assets import colours_css
+from .follow_through import repository_file_issues, team_edit, team_list, team_slack_test
 from .inbox import inbox
 from .lead_settings import (
     category_edit,
@@ -43,6 +44,10 @@ __all__ = [
     "postmortem_request_changes",
     "postmortem_submit",
     "repository_edit",
+    "repository_file_issues",
     "repository_list",
     "settings_index",
+    "team_edit",
+    "team_list",
+    "team_slack_test",
 ]

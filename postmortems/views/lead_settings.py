@@ -8,7 +8,7 @@ from django.http import HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .. import services
+from .. import selectors, services
 from ..forms import (
     CategoryForm,
     ChecklistRevisionForm,
@@ -148,6 +148,7 @@ def repository_list(request: HttpRequest) -> HttpResponse:
 def repository_edit(request: HttpRequest, pk: int) -> HttpResponse:
     repository = get_object_or_404(Repository, pk=pk)
     form = RepositorySettingsForm(request.POST or None, initial=RepositorySettingsForm.initial_for(repository))
+    issues_before = repository.action_issues
     if request.method == "POST" and form.is_valid():
         try:
             services.repository_update_settings(repository=repository, actor=request.user, **form.service_fields())
@@ -156,6 +157,10 @@ def repository_edit(request: HttpRequest, pk: int) -> HttpResponse:
             show_reasons(form, exc.reasons)
         else:
             messages.success(request, f"Settings of {repository.full_name} saved.")
+            if repository.action_issues and not issues_before:
+                # SPEC §11: turning action issues on offers to file the open actions already there.
+                return redirect("repository_edit", pk=repository.pk)
             return redirect("repository_list")
-    context = {"repository": repository, "form": form}
+    unfiled = selectors.actions_without_issue(repository).count() if repository.action_issues else 0
+    context = {"repository": repository, "form": form, "unfiled_actions": unfiled}
     return render(request, "settings/repository_edit.html", context, status=400 if form.errors else 200)

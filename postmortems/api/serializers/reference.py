@@ -53,11 +53,31 @@ class ChecklistReviseSerializer(serializers.Serializer):
 
 
 class TeamSerializer(serializers.ModelSerializer):
+    """A team; leads set its Slack webhook, which is never read back (only whether there is one and its end)."""
+
     members = serializers.SlugRelatedField(slug_field="username", many=True, read_only=True)
+    slack_webhook_url = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        max_length=500,
+        help_text="Slack incoming-webhook URL (https://hooks.slack.com/services/...); empty removes it.",
+    )
+    slack_webhook_configured = serializers.BooleanField(read_only=True)
+    slack_webhook_hint = serializers.CharField(read_only=True, help_text="The webhook URL's last four characters.")
 
     class Meta:
         model = Team
-        fields = ["id", "slug", "name", "members"]
+        fields = [
+            "id",
+            "slug",
+            "name",
+            "members",
+            "slack_webhook_url",
+            "slack_webhook_configured",
+            "slack_webhook_hint",
+        ]
+        read_only_fields = ["id", "slug", "name", "members"]
 
 
 class RepositorySerializer(serializers.ModelSerializer):
@@ -79,6 +99,9 @@ class RepositorySerializer(serializers.ModelSerializer):
     )
     hotfix_title_pattern = serializers.CharField(max_length=255, allow_blank=True, required=False)
     postmortem_due_days = serializers.IntegerField(min_value=1, max_value=365, required=False)
+    action_issue_repository = serializers.CharField(
+        max_length=200, allow_blank=True, required=False, help_text='"owner/name" of a tracking repository, or empty.'
+    )
 
     class Meta:
         model = Repository
@@ -95,6 +118,8 @@ class RepositorySerializer(serializers.ModelSerializer):
             "postmortem_due_days",
             "writeback_enabled",
             "debt_status_enabled",
+            "action_issues",
+            "action_issue_repository",
             "created_at",
         ]
         read_only_fields = ["id", "full_name", "default_branch", "created_at"]
