@@ -19,7 +19,7 @@ from django.db import transaction
 from .. import queue
 from ..choices import KINDS_NEEDING_EVIDENCE, ActionStatus, DeliveryStatus, PostmortemStatus
 from ..github.client import GitHubClient, GitHubError, GitHubTransientError, TimelineEntry
-from ..github.events import IssuesEvent, parse_issues
+from ..github.events import IssuesEvent, parse_issues, payload_action
 from ..models import ActionIssue, PreventionAction
 from ..selectors import visible_postmortems
 from .action_issues import LIVE_STATUSES
@@ -35,9 +35,9 @@ _SHA = re.compile(r"^[0-9a-f]{40}$")
 
 def issues_handle(payload: Any) -> str:
     """Apply one `issues` delivery to the action whose issue it is; returns the delivery's outcome."""
+    if payload_action(payload) not in HANDLED_ACTIONS:
+        return DeliveryStatus.IGNORED  # opened, labeled, ...: nothing to do, whatever else the payload holds
     event = parse_issues(payload)
-    if event.action not in HANDLED_ACTIONS:
-        return DeliveryStatus.IGNORED
     row = _locked_row(event)
     if row is None:
         return DeliveryStatus.IGNORED  # not an issue we filed
