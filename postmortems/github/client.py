@@ -10,7 +10,6 @@ what to retry without knowing PyGithub:
 
 from __future__ import annotations
 
-import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -20,6 +19,8 @@ from typing import TypeVar
 import requests
 from django.conf import settings
 from github import Auth, Github, GithubException
+
+from .issue_data import IssueInfo, TimelineEntry, issue_info, timeline_entry, valid_full_name
 
 T = TypeVar("T")
 
@@ -93,46 +94,6 @@ class HookDeliveryInfo:
     event: str
     action: str
     redelivery: bool
-
-
-@dataclass(frozen=True)
-class IssueInfo:
-    """An issue as the REST API returns it; `assignee` is the first assignee's login, or ""."""
-
-    id: int
-    number: int
-    html_url: str
-    state: str
-    state_reason: str
-    assignee: str
-    updated_at: datetime | None
-
-
-@dataclass(frozen=True)
-class TimelineEntry:
-    """One event of an issue's timeline, reduced to what says which change closed the issue.
-
-    `source_*` describe the issue or PR a `cross-referenced` event comes from;
-    `commit_id` is the commit a `closed` or `referenced` event names.
-    """
-
-    event: str
-    commit_id: str
-    commit_repository: str
-    source_url: str
-    source_is_pull_request: bool
-    source_merged: bool
-    created_at: datetime | None
-
-
-# GitHub's own rules for an owner or a repository name; nothing else goes into an API path.
-_NAME_PART = re.compile(r"^[A-Za-z0-9_.-]{1,100}$")
-
-
-def valid_full_name(full_name: str) -> bool:
-    """True for "owner/name" made of GitHub's name characters (no "..", no further "/")."""
-    parts = full_name.split("/")
-    return len(parts) == 2 and all(_NAME_PART.match(p) and p not in {".", ".."} for p in parts)
 
 
 def _checked(full_name: str) -> str:
@@ -286,7 +247,7 @@ class GitHubClient:
         def call() -> IssueInfo:
             repo = self._github.get_repo(_checked(full_name))
             issue = repo.create_issue(title=title[:256], body=body, labels=labels, assignees=assignees)
-            return _issue_info(issue)
+            return issue_info(issue)
 
         return self._call(call)
 
@@ -304,13 +265,13 @@ class GitHubClient:
             for issue in issues:
                 # The list holds pull requests too; their html_url says so (no extra request to ask).
                 if "/pull/" not in (issue.html_url or "") and marker in (issue.body or ""):
-                    return _issue_info(issue)
+                    return issue_info(issue)
             return None
 
         return self._call(call)
 
     def get_issue(self, full_name: str, number: int) -> IssueInfo:
-        return self._call(lambda: _issue_info(self._github.get_repo(_checked(full_name)).get_issue(int(number))))
+        return self._call(lambda: issue_info(self._github.get_repo(_checked(full_name)).get_issue(int(number))))
 
     def update_issue(
         self,
@@ -333,7 +294,7 @@ class GitHubClient:
         def call() -> IssueInfo:
             issue = self._github.get_repo(_checked(full_name)).get_issue(int(number))
             issue.edit(**changes)
-            return _issue_info(issue)
+            return issue_info(issue)
 
         return self._call(call)
 
@@ -342,48 +303,9 @@ class GitHubClient:
 
         def call() -> list[TimelineEntry]:
             issue = self._github.get_repo(_checked(full_name)).get_issue(int(number))
-            return [_timeline_entry(event.raw_data) for event in issue.get_timeline()]
+            return [timeline_entry(event.raw_data) for event in issue.get_timeline()]
 
         return self._call(call)
-
-
-def _issue_info(issue) -> IssueInfo:
-    assignees = issue.assignees or []
-    return IssueInfo(
-        id=issue.id,
-        number=issue.number,
-        html_url=issue.html_url or "",
-        state=issue.state or "",
-        state_reason=issue.state_reason or "",
-        assignee=assignees[0].login if assignees else "",
-        updated_at=issue.updated_at,
-    )
-
-
-def _timeline_entry(data: dict) -> TimelineEntry:
-    source = data.get("source") if isinstance(data.get("source"), dict) else {}
-    source_issue = source.get("issue") if isinstance(source.get("issue"), dict) else {}
-    pull = source_issue.get("pull_request") if isinstance(source_issue.get("pull_request"), dict) else None
-    created = data.get("created_at")
-    commit_url = str(data.get("commit_url") or "")
-    # .../repos/{owner}/{repo}/commits/{sha}: the commit may live in another repository.
-    match = re.search(r"/repos/([^/]+/[^/]+)/commits/", commit_url)
-    return TimelineEntry(
-        event=str(data.get("event") or ""),
-        commit_id=str(data.get("commit_id") or ""),
-        commit_repository=match.group(1) if match else "",
-        source_url=str((pull or {}).get("html_url") or source_issue.get("html_url") or ""),
-        source_is_pull_request=pull is not None,
-        source_merged=bool(pull and pull.get("merged_at")),
-        created_at=_parse_time(created) if isinstance(created, str) else None,
-    )
-
-
-def _parse_time(value: str) -> datetime | None:
-    try:
-        return datetime.fromisoformat(value.replace("Z", "+00:00"))
-    except ValueError:
-        return None
 
 
 def _pull_info(pr) -> PullRequestInfo:

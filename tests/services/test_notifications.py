@@ -13,6 +13,7 @@ from postmortems import services
 from postmortems.choices import PostmortemStatus, SlackMessageKind, SlackMessageStatus
 from postmortems.models import Postmortem, SlackMessage
 from postmortems.services.notifications import UNCERTAIN_GIVE_UP, slack_message_queue
+from postmortems.services.writeback import retry_delay
 from postmortems.slack.messages import Message
 from tests.factories import EngineerFactory, RepositoryFactory, TeamFactory
 from tests.github.conftest import hotfix_payload
@@ -88,8 +89,6 @@ def test_a_429_is_retried_no_sooner_than_retry_after(fake_slack, team):
 
 
 def test_the_retry_delay_honours_slacks_hint():
-    from postmortems.services.writeback import retry_delay
-
     assert retry_delay(0, 7.0) >= 30.0  # our own back-off when it is longer
     assert retry_delay(0, 120.0) >= 120.0  # never sooner than Slack asked
 
