@@ -184,9 +184,9 @@ def _create(client: GitHubClient, full_name: str, action: PreventionAction, assi
 
 
 def _push(client: GitHubClient, row: ActionIssue, want: Desired) -> None:
-    state_differs = row.remote_state != want.state or (
-        want.state == "closed" and (row.remote_state_reason or "completed") != want.state_reason
-    )
+    # A duplicate is as good as not planned: the app has no such reason to push.
+    remote_reason = {"": "completed", "duplicate": "not_planned"}.get(row.remote_state_reason, row.remote_state_reason)
+    state_differs = row.remote_state != want.state or (want.state == "closed" and remote_reason != want.state_reason)
     assignee_differs = want.assignee is not None and row.remote_assignee.lower() != want.assignee.lower()
     if not (state_differs or assignee_differs):
         return

@@ -30,6 +30,8 @@ from .writeback import WritebackOutcome
 EVIDENCE_TASK = "postmortems.action_issue_evidence"
 NO_EVIDENCE_NOTE = "closed on GitHub without a linked change — add the evidence"
 HANDLED_ACTIONS = frozenset({"closed", "reopened", "assigned", "edited"})
+# Closing reasons that mean "will not be done here" (GitHub added `duplicate` after `not_planned`).
+NOT_DONE_REASONS = {"not_planned": "not planned", "duplicate": "a duplicate"}
 _SHA = re.compile(r"^[0-9a-f]{40}$")
 
 
@@ -71,10 +73,11 @@ def _remember(row: ActionIssue, event: IssuesEvent) -> None:
 
 
 def _apply(row: ActionIssue, action: PreventionAction, event: IssuesEvent) -> None:
-    if event.action == "closed" and event.state_reason == "not_planned":
+    if event.action == "closed" and event.state_reason in NOT_DONE_REASONS:
         row.note = ""
         if action.status != ActionStatus.WONT_DO:
-            reason = f"closed as not planned on GitHub by @{event.sender_login or 'someone'}"
+            how = NOT_DONE_REASONS[event.state_reason]
+            reason = f"closed as {how} on GitHub by @{event.sender_login or 'someone'}"
             action_set_status(action=action, actor=None, status=ActionStatus.WONT_DO, wont_do_reason=reason)
     elif event.action == "closed":  # completed, or no reason given (GitHub's default is completed)
         if action.status == ActionStatus.DONE:

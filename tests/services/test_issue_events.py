@@ -127,6 +127,14 @@ def test_closed_as_not_planned_is_wont_do_with_who_closed_it(deliver, filed):
     assert action.wont_do_reason == "closed as not planned on GitHub by @lena-gh"
 
 
+def test_closed_as_a_duplicate_is_wont_do_and_stays_so_on_github(deliver, filed, fake_github):
+    action, issue = filed()
+    send(deliver, issue, "closed", state_reason="duplicate", sender="lena-gh")
+    action = fresh(action)
+    assert (action.status, action.wont_do_reason) == ("wont_do", "closed as a duplicate on GitHub by @lena-gh")
+    assert fake_github.calls("PATCH", rf"/repos/{REPO}/issues/\d+") == []  # GitHub's reason is left alone
+
+
 def test_reopened_opens_the_action_again(deliver, filed):
     action, issue = filed()
     send(deliver, issue, "closed", minutes=1)
