@@ -3,7 +3,10 @@ kept in step with the action's status and owner — against the local fake GitHu
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
+from django.utils import timezone
 
 from postmortems import services
 from postmortems.choices import ActionKind, ActionStatus, IssueSyncState
@@ -250,3 +253,14 @@ def test_a_lead_files_issues_for_the_open_actions_already_there(
     with django_capture_on_commit_callbacks(execute=True):
         assert services.action_issues_file_open(repository=repository, actor=LeadFactory()) == 0
     assert len(fake_github.calls("POST", ISSUES)) == 1
+
+
+def test_the_sweep_queues_an_issue_whose_task_never_ran(fake_github, issues, postmortem, owner):
+    # Written, but its task never reached a worker (the broker was down after commit).
+    stuck = services.action_create(postmortem=postmortem, actor=None, description="Stuck", kind="process", owner=owner)
+    fresh = services.action_create(postmortem=postmortem, actor=None, description="Fresh", kind="process", owner=owner)
+    ActionIssue.objects.filter(action=stuck).update(updated_at=timezone.now() - timedelta(minutes=11))
+    assert services.action_issues_requeue() == 1
+    assert ActionIssue.objects.get(action=stuck).number == 1
+    assert ActionIssue.objects.get(action=fresh).state == IssueSyncState.PENDING
+    assert services.action_issues_requeue() == 0

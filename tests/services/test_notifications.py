@@ -179,3 +179,13 @@ def test_the_test_message_reports_delivery_or_the_error(fake_slack, team, settin
     settings.SLACK_WEBHOOK_URL = ""
     unconfigured = services.slack_test_send(team=TeamFactory(slug="nohook"))
     assert "No Slack webhook is configured" in unconfigured.last_error
+
+
+def test_the_sweep_sends_a_message_whose_task_never_ran(fake_slack, team):
+    stuck = slack_message_queue(kind=SlackMessageKind.WEEKLY_DIGEST, team=team, item="a", period="p", message=HELLO)
+    slack_message_queue(kind=SlackMessageKind.WEEKLY_DIGEST, team=team, item="b", period="p", message=HELLO)
+    SlackMessage.objects.filter(pk=stuck.pk).update(created_at=timezone.now() - timedelta(minutes=11))
+    assert services.slack_messages_requeue() == 1
+    assert SlackMessage.objects.get(pk=stuck.pk).status == SlackMessageStatus.SENT
+    assert len(fake_slack.posted) == 1
+    assert services.slack_messages_requeue() == 0
