@@ -118,6 +118,14 @@ def _fmt(value, kind: str) -> str:
     return f"{value * 100:.1f}%" if kind == "rate" else str(value)
 
 
+def report_headline(data: dict) -> list[messages.HeadlineNumber]:
+    """The report's headline numbers with last month's, as the leads' email shows them (one reading of the JSON)."""
+    return [
+        messages.HeadlineNumber(row["label"], _fmt(row["value"], row["kind"]), _fmt(row["previous"], row["kind"]))
+        for row in headline_rows(data)
+    ]
+
+
 def report_findings(data: dict) -> list[str]:
     """The report's findings (SPEC §12) when its JSON carries them: a list of texts, or of objects with `text`.
 
@@ -136,12 +144,7 @@ def slack_monthly_summary_queue(*, snapshot: ReportSnapshot) -> int:
             month=snapshot.month_label,
             scope=snapshot.scope_label,
             url=settings.SITE_URL + reverse("report-snapshot", args=[snapshot.pk]),
-            headline=[
-                messages.HeadlineNumber(
-                    row["label"], _fmt(row["value"], row["kind"]), _fmt(row["previous"], row["kind"])
-                )
-                for row in headline_rows(data)
-            ],
+            headline=report_headline(data),
             findings=report_findings(data),
         )
     )
