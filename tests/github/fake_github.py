@@ -27,6 +27,8 @@ class Reply:
     status: int
     body: Any = None
     headers: dict[str, str] = field(default_factory=dict)
+    # The request is handled but the client never gets this answer: the connection is closed without one.
+    drop: bool = False
 
 
 @dataclass
@@ -35,6 +37,10 @@ class Received:
     path: str
     headers: dict[str, str]
     json: Any
+
+
+# A route answers with a fixed Reply or computes one from the request.
+Answer = Reply | Callable[[Received], Reply]
 
 
 class FakeGitHub:
@@ -59,7 +65,7 @@ class FakeGitHub:
         text = (REST_DIR / name).read_text().replace("https://api.github.com", self.base_url)
         return json.loads(text)
 
-    def route(self, method: str, pattern: str, *replies: Reply | Callable[[Received], Reply | None]) -> None:
+    def route(self, method: str, pattern: str, *replies: Answer) -> None:
         """Answer `method` on paths matching `pattern` with `replies` in turn; the last one repeats."""
         with self._lock:
             self._routes.insert(0, (method, re.compile(pattern + r"(\?.*)?$"), list(replies)))
@@ -78,8 +84,7 @@ class FakeGitHub:
         self.route("GET", r"/repos/[^/]+/[^/]+/issues/\d+/timeline", issues.timeline)
         return issues
 
-    def _reply_for(self, received: Received) -> Reply | None:
-        """The scripted reply; None means: drop the connection without answering."""
+    def _reply_for(self, received: Received) -> Reply:
         with self._lock:
             for route_method, regex, replies in self._routes:
                 if route_method == received.method and regex.match(received.path):
@@ -104,7 +109,7 @@ class FakeGitHub:
                 )
                 fake.requests.append(received)
                 reply = fake._reply_for(received)
-                if reply is None:  # the answer is lost: close the connection without one
+                if reply.drop:  # the answer is lost: close the connection without one
                     self.close_connection = True
                     return
                 data = b"" if reply.body is None else json.dumps(reply.body).encode()
@@ -159,7 +164,7 @@ class FakeIssues:
         match = re.match(r"/repos/([^/]+/[^/]+)/issues(?:/(\d+))?", received.path)
         return match.group(1), int(match.group(2)) if match.group(2) else None
 
-    def create(self, received: Received) -> Reply | None:
+    def create(self, received: Received) -> Reply:
         repo, _ = self._where(received)
         data = received.json or {}
         number = len(self.in_repo(repo)) + 1
@@ -185,10 +190,9 @@ class FakeIssues:
         issue["assignee"] = issue["assignees"][0] if issue["assignees"] else None
         issue.pop("pull_request")
         self.issues[(repo, number)] = issue
-        if self._lose_creates:
-            self._lose_creates -= 1
-            return None
-        return Reply(201, issue)
+        lost = self._lose_creates > 0
+        self._lose_creates -= lost
+        return Reply(201, issue, drop=lost)
 
     def list(self, received: Received) -> Reply:
         repo, _ = self._where(received)
