@@ -61,7 +61,10 @@ def action_issue_schedule(*, action: PreventionAction, new: bool = False) -> Act
         repository = action.postmortem.repository
         if not new or action.status == ActionStatus.WONT_DO or not issues_enabled(repository):
             return None
-        row = ActionIssue.objects.create(action=action, repository=issue_repository_for(repository))
+        # get_or_create: two leads pressing "file issues" at once still make one row per action.
+        row, _ = ActionIssue.objects.get_or_create(
+            action=action, defaults={"repository": issue_repository_for(repository)}
+        )
     queue.enqueue(SYNC_TASK, row.pk)
     return row
 
