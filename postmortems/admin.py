@@ -14,6 +14,8 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
 from .models import (
+    ActionIssue,
+    ActionReminder,
     BranchCommit,
     ChecklistAssessment,
     ChecklistItem,
@@ -32,6 +34,7 @@ from .models import (
     Repository,
     RepositoryName,
     ReviewEvent,
+    SlackMessage,
     Team,
     User,
     WebhookDelivery,
@@ -76,6 +79,13 @@ class TeamAdmin(admin.ModelAdmin):
     search_fields = ("name", "slug")
     prepopulated_fields = {"slug": ("name",)}
     filter_horizontal = ("members",)
+    # The Slack webhook is a secret: set on the team settings page, shown here only by its end.
+    exclude = ("slack_webhook_url",)
+    readonly_fields = ("slack_webhook",)
+
+    @admin.display(description="Slack webhook")
+    def slack_webhook(self, team: Team) -> str:
+        return f"configured, ends in …{team.slack_webhook_hint}" if team.slack_webhook_configured else "none"
 
 
 @admin.register(Repository)
@@ -346,3 +356,32 @@ class EvidenceTokenAdmin(ReadOnlyMixin, admin.ModelAdmin):
     search_fields = ("name", "repository__full_name")
     list_select_related = ("repository", "created_by")
     exclude = ("key_hash",)
+
+
+# --- Follow-through (SPEC §11): what was sent where, read-only -----------------------
+
+
+@admin.register(ActionIssue)
+class ActionIssueAdmin(RecordMixin, admin.ModelAdmin):
+    list_display = ("__str__", "action", "state", "remote_state", "attempts", "updated_at")
+    list_filter = ("state", "remote_state")
+    search_fields = ("repository", "url", "error", "note")
+    raw_id_fields = ("action",)
+    readonly_fields = [f.name for f in ActionIssue._meta.fields if f.name != "id"]
+
+
+@admin.register(SlackMessage)
+class SlackMessageAdmin(RecordMixin, admin.ModelAdmin):
+    # The webhook URL is not on this row: only the channel key ("team:<id>" or "default").
+    list_display = ("kind", "team", "channel", "item", "period", "status", "attempts", "created_at")
+    list_filter = ("kind", "status")
+    search_fields = ("item", "period", "last_error")
+    readonly_fields = [f.name for f in SlackMessage._meta.fields if f.name != "id"]
+
+
+@admin.register(ActionReminder)
+class ActionReminderAdmin(RecordMixin, admin.ModelAdmin):
+    list_display = ("action", "reason", "last_sent_on", "times_sent")
+    list_filter = ("reason",)
+    search_fields = ("action__description",)
+    raw_id_fields = ("action",)

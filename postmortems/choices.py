@@ -188,3 +188,35 @@ COLOURS: dict[str, str] = {
 def colour_for(value: str) -> str:
     """The colour of a choice value; a neutral grey for anything unmapped."""
     return COLOURS.get(value, "#5b6470")
+
+
+# --- Follow-through (SPEC §11) ------------------------------------------------------
+
+
+class IssueSyncState(models.TextChoices):
+    """Where a prevention action's GitHub issue stands, as the record page shows it."""
+
+    PENDING = "pending", "Waiting to be sent"
+    RETRYING = "retrying", "Retrying"
+    DONE = "done", "In step"
+    FAILED = "failed", "Failed"
+    DISABLED = "disabled", "Off"
+
+
+class SlackMessageKind(models.TextChoices):
+    RECORD_OPENED = "record_opened", "Record opened"
+    WEEKLY_DIGEST = "weekly_digest", "Weekly digest"
+    MONTHLY_SUMMARY = "monthly_summary", "Monthly summary"
+    TEST = "test", "Test message"
+
+
+class SlackMessageStatus(models.TextChoices):
+    PENDING = "pending", "Waiting to be sent"
+    SENDING = "sending", "Being sent"
+    SENT = "sent", "Delivered"
+    FAILED = "failed", "Failed"
+
+
+class ReminderReason(models.TextChoices):
+    ACTION_PAST_DUE = "action_past_due", "Action past due"
+    MITIGATION_EXPIRED = "mitigation_expired", "Temporary mitigation expired"

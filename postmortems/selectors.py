@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.utils import timezone
 
-from .choices import ActionKind, ActionStatus, PostmortemStatus, ReviewEventKind
+from .choices import ActionKind, ActionStatus, PostmortemStatus, ReviewEventKind, SlackMessageStatus
 from .models import (
     OPEN_STATUSES,
     ChecklistAssessment,
@@ -20,6 +20,7 @@ from .models import (
     Repository,
     RepositoryName,
     ReviewEvent,
+    SlackMessage,
     Team,
     User,
 )
@@ -63,7 +64,7 @@ def postmortem_detail_queryset(user: User) -> QuerySet[Postmortem]:
         .prefetch_related(
             "contributing_categories",
             "hotfix_prs__merged_pr__repository",
-            Prefetch("actions", queryset=PreventionAction.objects.select_related("owner", "replaced_by")),
+            Prefetch("actions", queryset=PreventionAction.objects.select_related("owner", "replaced_by", "issue")),
             "assessments__item",
             "checklist_version__items",
             "missing_items",
@@ -303,3 +304,58 @@ def allowed_transitions(user: User, postmortem: Postmortem) -> dict[str, bool]:
     """For each workflow move, whether `user` may make it on `postmortem` now (the page's buttons)."""
     involvement = postmortem_involvement(postmortem)
     return {t.value: can_transition(user, postmortem, t, involvement) for t in Transition}
+
+
+# --- Follow-through (SPEC §11): what the weekly digest and the action reminders read ----
+
+LIVE_ACTION_STATUSES = (ActionStatus.OPEN, ActionStatus.IN_PROGRESS)
+MITIGATION_WARNING_DAYS = 7
+
+
+def live_actions() -> QuerySet[PreventionAction]:
+    """Actions still to do, on records that still count (not dismissed)."""
+    return PreventionAction.objects.filter(status__in=LIVE_ACTION_STATUSES).exclude(
+        postmortem__status=PostmortemStatus.DISMISSED
+    )
+
+
+def actions_past_due(*, today: date) -> QuerySet[PreventionAction]:
+    """Live actions whose due date has passed, by owner then due date."""
+    return (
+        live_actions()
+        .filter(due_date__lt=today)
+        .select_related("owner", "postmortem")
+        .order_by("owner__username", "due_date", "pk")
+    )
+
+
+def mitigations_expiring(*, today: date, within_days: int = MITIGATION_WARNING_DAYS) -> QuerySet[PreventionAction]:
+    """Live temporary mitigations that expire within `within_days` or have expired."""
+    return (
+        live_actions()
+        .filter(kind=ActionKind.TEMPORARY_MITIGATION, expires_at__lte=today + timedelta(days=within_days))
+        .select_related("owner", "postmortem")
+        .order_by("expires_at", "pk")
+    )
+
+
+@dataclass(frozen=True)
+class SlackStatus:
+    """What a lead sees of a team's Slack: the last delivery and the last failure (never the URL)."""
+
+    last_sent: SlackMessage | None
+    last_failure: SlackMessage | None
+
+
+def slack_status(team: Team | None) -> SlackStatus:
+    """The latest delivered and the latest failed message of a team (None: the default channel's own)."""
+    messages = SlackMessage.objects.filter(team=team) if team else SlackMessage.objects.filter(team__isnull=True)
+    return SlackStatus(
+        last_sent=messages.filter(status=SlackMessageStatus.SENT).order_by("-sent_at", "-pk").first(),
+        last_failure=messages.filter(status=SlackMessageStatus.FAILED).order_by("-attempted_at", "-pk").first(),
+    )
+
+
+def actions_without_issue(repository: Repository) -> QuerySet[PreventionAction]:
+    """Live actions of a repository's records that have no GitHub issue yet (SPEC §11's offer)."""
+    return live_actions().filter(postmortem__repository=repository, issue__isnull=True)

@@ -25,7 +25,9 @@ def send_overdue_reminders() -> int:
 @shared_task(name="postmortems.store_monthly_report_snapshot")
 def store_monthly_report_snapshot() -> int:
     """The 1st of each month: store last month's report and mail the leads (both at most once)."""
-    return monthly_snapshot_run().pk
+    snapshot = monthly_snapshot_run()
+    services.slack_monthly_summary_queue(snapshot=snapshot)  # and Slack, once per month and channel
+    return snapshot.pk
 
 
 # --- GitHub --------------------------------------------------------------------------
@@ -122,3 +124,58 @@ def recompute_staging_verification(repository_pk: int, shas: list[str]) -> list[
     Safe to run twice: it recomputes from the stored evidence, whatever ran before.
     """
     return staging_verification_recompute(repository_pk=repository_pk, shas=shas)
+
+
+# --- Follow-through: action issues (SPEC §11) ---------------------------------------
+# Each run re-reads the issue row under a lock; filing looks for the issue's marker
+# first, so a task run twice (late acks, the sweep) never files a second issue.
+
+
+@shared_task(bind=True, name="postmortems.action_issue_sync", max_retries=GITHUB_WRITEBACK_MAX_RETRIES)
+def action_issue_sync(self, issue_pk: int) -> None:
+    """File a prevention action's GitHub issue (once) and keep its state and assignee in step."""
+    final = self.request.retries >= self.max_retries
+    outcome = services.action_issue_sync(issue_pk=issue_pk, final_attempt=final)
+    if outcome.retry_after is not None and not final:
+        raise self.retry(countdown=retry_delay(self.request.retries, outcome.retry_after))
+
+
+@shared_task(bind=True, name="postmortems.action_issue_evidence", max_retries=GITHUB_WRITEBACK_MAX_RETRIES)
+def action_issue_evidence(self, issue_pk: int) -> None:
+    """After an issue was closed as completed: find the pull request that closed it in its timeline."""
+    final = self.request.retries >= self.max_retries
+    outcome = services.action_issue_evidence(issue_pk=issue_pk, final_attempt=final)
+    if outcome.retry_after is not None and not final:
+        raise self.retry(countdown=retry_delay(self.request.retries, outcome.retry_after))
+
+
+@shared_task(name="postmortems.sweep_follow_through")
+def sweep_follow_through() -> int:
+    """Every ten minutes: queue again the action issues and Slack messages whose task never ran."""
+    return services.action_issues_requeue() + services.slack_messages_requeue()
+
+
+# --- Follow-through: Slack and action reminders (SPEC §11) -------------------------
+
+SLACK_MAX_RETRIES = 5  # the row's own bound (SLACK_MAX_ATTEMPTS) stops it first when lower
+
+
+@shared_task(bind=True, name="postmortems.slack_send", max_retries=SLACK_MAX_RETRIES)
+def slack_send(self, message_pk: int) -> None:
+    """Post one claimed Slack message; 429 and 5xx are retried no sooner than Slack's Retry-After."""
+    final = self.request.retries >= self.max_retries
+    outcome = services.slack_message_send(message_pk=message_pk, final_attempt=final)
+    if outcome.retry_after is not None and not final:
+        raise self.retry(countdown=retry_delay(self.request.retries, outcome.retry_after))
+
+
+@shared_task(name="postmortems.slack_weekly_digest")
+def slack_weekly_digest() -> int:
+    """Monday 09:00 (TIME_ZONE): each team's digest, once per week."""
+    return services.slack_weekly_digest_send()
+
+
+@shared_task(name="postmortems.send_action_reminders")
+def send_action_reminders() -> int:
+    """Working days: remind owners of late actions and expired mitigations, at most once a week each."""
+    return services.action_reminders_send()

@@ -38,4 +38,8 @@ urlpatterns = [
         views.evidence_token_revoke,
         name="evidence_token_revoke",
     ),
+    path("settings/repositories/<int:pk>/file-issues/", views.repository_file_issues, name="repository_file_issues"),
+    path("settings/teams/", views.team_list, name="team_list"),
+    path("settings/teams/<slug:slug>/", views.team_edit, name="team_edit"),
+    path("settings/teams/<slug:slug>/slack-test/", views.team_slack_test, name="team_slack_test"),
 ]

@@ -447,3 +447,39 @@ LOGGING = {
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
     "loggers": {"django.db.backends": {"level": "WARNING"}},
 }
+
+
+# --- Follow-through: action issues, Slack, action reminders (SPEC §11) -----------------
+# Kept together at the end of the file; nothing above depends on it.
+from postmortems.slack.webhook_url import webhook_url_problem  # noqa: E402 - a plain-Python leaf
+
+# Where team messages go when a team has no webhook of its own (and messages about records
+# without a team). Secret: shown masked, never logged in full.
+SLACK_WEBHOOK_URL = env.str("SLACK_WEBHOOK_URL", default="").strip()
+# Hosts a webhook URL may point at; tests add 127.0.0.1 (plain http is accepted on loopback only).
+SLACK_WEBHOOK_ALLOWED_HOSTS = env.list("SLACK_WEBHOOK_ALLOWED_HOSTS", default=["hooks.slack.com"])
+if SLACK_WEBHOOK_URL and (_slack_problem := webhook_url_problem(SLACK_WEBHOOK_URL, SLACK_WEBHOOK_ALLOWED_HOSTS)):
+    raise ImproperlyConfigured(f"SLACK_WEBHOOK_URL is not usable: {_slack_problem}")
+SLACK_TIMEOUT = _env_int("SLACK_TIMEOUT", 10)
+# Tries per Slack message (429 and 5xx are retried, honouring Retry-After); then it stays failed.
+SLACK_MAX_ATTEMPTS = _env_int("SLACK_MAX_ATTEMPTS", 4)
+
+CELERY_BEAT_SCHEDULE.update(
+    {
+        # Monday 09:00 in TIME_ZONE: each team's digest of overdue records, late actions, expiring mitigations.
+        "slack-weekly-digest": {
+            "task": "postmortems.slack_weekly_digest",
+            "schedule": crontab(hour=9, minute=0, day_of_week="mon"),
+        },
+        # Every working day; each owner hears about one late action or expired mitigation at most once a week.
+        "action-reminders": {
+            "task": "postmortems.send_action_reminders",
+            "schedule": crontab(hour=9, minute=15, day_of_week="mon-fri"),
+        },
+        # Action issues and Slack messages whose task never ran (broker down, worker lost) go again.
+        "sweep-follow-through": {
+            "task": "postmortems.sweep_follow_through",
+            "schedule": crontab(minute="*/10"),
+        },
+    }
+)

@@ -18,6 +18,7 @@ from .lead_settings import (
     ChecklistTemplateCreateForm,
     EvidenceTokenForm,
     RepositorySettingsForm,
+    TeamSlackForm,
 )
 from .reasons import attach_reasons, show_reasons
 from .record_fields import PostmortemFieldsForm
@@ -46,6 +47,7 @@ __all__ = [
     "PostmortemFilter",
     "RepositorySettingsForm",
     "RequestChangesForm",
+    "TeamSlackForm",
     "attach_reasons",
     "show_reasons",
 ]

@@ -82,6 +82,15 @@ class RepositorySettingsForm(forms.Form):
     staging_status = forms.BooleanField(
         required=False, label="Write a staging-verified commit status on open PRs into production branches"
     )
+    action_issues = forms.BooleanField(
+        required=False, label="File each new prevention action as a GitHub issue (needs Issues: read & write)"
+    )
+    action_issue_repository = forms.CharField(
+        required=False,
+        max_length=200,
+        label="Tracking repository for action issues",
+        help_text='"owner/name"; empty files them in this repository.',
+    )
 
     @staticmethod
     def initial_for(repository: Repository) -> dict:
@@ -101,6 +110,8 @@ class RepositorySettingsForm(forms.Form):
             "staging_branches": "\n".join(repository.staging_branches),
             "staging_checks": "\n".join(repository.staging_checks),
             "staging_status": repository.staging_status,
+            "action_issues": repository.action_issues,
+            "action_issue_repository": repository.action_issue_repository,
         }
 
     def clean_environment_stages(self) -> dict[str, str]:
@@ -134,3 +145,16 @@ class EvidenceTokenForm(forms.Form):
     name = forms.CharField(
         max_length=100, label="Token name", help_text="What will use it, e.g. “Databricks nightly job”."
     )
+
+
+class TeamSlackForm(forms.Form):
+    """A team's Slack incoming webhook: written here, never shown back (only its last four characters)."""
+
+    slack_webhook_url = forms.CharField(
+        required=False,
+        max_length=500,
+        label="Slack incoming-webhook URL",
+        help_text="Paste a new URL to replace the current one; leave empty to keep it.",
+        widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "off"}),
+    )
+    remove = forms.BooleanField(required=False, label="Remove the team's webhook (use the default one)")

@@ -33,6 +33,7 @@ from github.PaginatedList import PaginatedList
 from ..choices import InstallationState
 from ..models import Repository
 from . import app_tokens
+from .issue_data import IssueInfo, TimelineEntry, issue_info, timeline_entry
 from .names import is_full_name, is_sha, sha_or_blank
 
 T = TypeVar("T")
@@ -295,6 +296,76 @@ class GitHubClient:
             if core.remaining > 0:
                 return 0.0
             return max(0.0, core.reset.timestamp() - time.time())
+
+        return self._call(call)
+
+    # --- issues (prevention actions as GitHub issues, SPEC §11) ---------------------
+
+    def create_issue(
+        self, full_name: str, *, title: str, body: str, labels: list[str], assignees: list[str]
+    ) -> IssueInfo:
+        """Open an issue; GitHub creates labels it does not know yet."""
+
+        def call() -> IssueInfo:
+            repo = self._repo(full_name)
+            issue = repo.create_issue(title=title[:256], body=body, labels=labels, assignees=assignees)
+            return issue_info(issue)
+
+        return self._call(call)
+
+    def find_issue_with_marker(self, full_name: str, *, label: str, marker: str, since: datetime) -> IssueInfo | None:
+        """The issue carrying `label` whose body contains `marker`, updated since `since`; None if there is none.
+
+        The list endpoint, not search: search is eventually consistent, and this check runs
+        right after a create whose answer was lost.
+        """
+
+        def call() -> IssueInfo | None:
+            issues = self._repo(full_name).get_issues(
+                state="all", labels=[label], since=since, sort="created", direction="desc"
+            )
+            for issue in issues:
+                # The list holds pull requests too; their html_url says so (no extra request to ask).
+                if "/pull/" not in (issue.html_url or "") and marker in (issue.body or ""):
+                    return issue_info(issue)
+            return None
+
+        return self._call(call)
+
+    def get_issue(self, full_name: str, number: int) -> IssueInfo:
+        return self._call(lambda: issue_info(self._repo(full_name).get_issue(int(number))))
+
+    def update_issue(
+        self,
+        full_name: str,
+        number: int,
+        *,
+        state: str | None = None,
+        state_reason: str | None = None,
+        assignees: list[str] | None = None,
+    ) -> IssueInfo:
+        """Change an issue's state (with its reason) and/or its assignees; returns the issue as it is now."""
+        changes: dict = {}
+        if state is not None:
+            changes["state"] = state
+        if state_reason is not None:
+            changes["state_reason"] = state_reason
+        if assignees is not None:
+            changes["assignees"] = assignees
+
+        def call() -> IssueInfo:
+            issue = self._repo(full_name).get_issue(int(number))
+            issue.edit(**changes)
+            return issue_info(issue)
+
+        return self._call(call)
+
+    def issue_timeline(self, full_name: str, number: int) -> list[TimelineEntry]:
+        """The events of an issue's timeline that can name the change which closed it."""
+
+        def call() -> list[TimelineEntry]:
+            issue = self._repo(full_name).get_issue(int(number))
+            return [timeline_entry(event.raw_data) for event in issue.get_timeline()]
 
         return self._call(call)
 

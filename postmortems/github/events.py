@@ -253,3 +253,56 @@ def parse_repository_event(payload: Any) -> RepositoryEvent:
     if ref is None:
         raise BadPayload("`repository` is missing.")
     return RepositoryEvent(action=_get(payload, "action", str), repository=ref)
+
+
+@dataclass(frozen=True)
+class IssuesEvent:
+    """The fields of an `issues` delivery that can change a prevention action (SPEC §11).
+
+    `updated_at` is the issue's own, as of this event: deliveries can arrive late, twice or
+    out of order, and it tells which of two is the newer.
+    """
+
+    action: str
+    repository_full_name: str
+    issue_id: int
+    number: int
+    html_url: str
+    state: str
+    state_reason: str
+    updated_at: datetime | None
+    assignee_login: str
+    sender_login: str
+    changed_fields: tuple[str, ...]
+
+
+def _time(payload: Any, path: str) -> datetime | None:
+    raw = _get(payload, path, str, required=False)
+    if not raw:
+        return None
+    parsed = parse_datetime(raw)
+    if parsed is None:
+        raise BadPayload(f"`{path}` is not a date and time.")
+    return parsed
+
+
+def parse_issues(payload: Any) -> IssuesEvent:
+    """Read an `issues` payload, or raise BadPayload saying what is wrong."""
+    if not isinstance(payload, dict):
+        raise BadPayload("The payload is not a JSON object.")
+    assignee = _get(payload, "assignee", dict, required=False) or {}
+    sender = _get(payload, "sender", dict, required=False) or {}
+    changes = _get(payload, "changes", dict, required=False) or {}
+    return IssuesEvent(
+        action=_get(payload, "action", str),
+        repository_full_name=_get(payload, "repository.full_name", str),
+        issue_id=_get(payload, "issue.id", int),
+        number=_get(payload, "issue.number", int),
+        html_url=_get(payload, "issue.html_url", str, required=False) or "",
+        state=_get(payload, "issue.state", str, required=False) or "",
+        state_reason=_get(payload, "issue.state_reason", str, required=False) or "",
+        updated_at=_time(payload, "issue.updated_at"),
+        assignee_login=storable(str(assignee.get("login") or "")),
+        sender_login=storable(str(sender.get("login") or "")),
+        changed_fields=tuple(sorted(storable(str(key)) for key in changes)),
+    )

@@ -9,6 +9,7 @@ from .checklists import (
     MissingChecklistItem,
 )
 from .evidence import EVIDENCE_TOKEN_PREFIX, BranchCommit, Evidence, EvidenceToken, evidence_token_hash
+from .followthrough import ActionIssue, ActionReminder, SlackMessage
 from .github import HotfixPullRequest, MergedPullRequest, Repository, WebhookDelivery
 from .installations import GitHubInstallation, RepositoryName
 from .people import ENGINEERS_GROUP, LEADS_GROUP, Team, User
@@ -20,6 +21,8 @@ __all__ = [
     "EVIDENCE_TOKEN_PREFIX",
     "LEADS_GROUP",
     "OPEN_STATUSES",
+    "ActionIssue",
+    "ActionReminder",
     "BranchCommit",
     "ChecklistAssessment",
     "ChecklistItem",
@@ -38,6 +41,7 @@ __all__ = [
     "Repository",
     "RepositoryName",
     "ReviewEvent",
+    "SlackMessage",
     "Team",
     "User",
     "WebhookDelivery",

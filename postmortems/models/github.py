@@ -81,6 +81,11 @@ class Repository(models.Model):
         default=False, help_text="Write a `staging-verified` commit status on open PRs into production branches."
     )
     created_at = models.DateTimeField(auto_now_add=True)
+    # SPEC §11: each new prevention action becomes a GitHub issue (here, or in one tracking repository).
+    action_issues = models.BooleanField(default=False, help_text="File each new prevention action as a GitHub issue.")
+    action_issue_repository = models.CharField(
+        max_length=200, blank=True, help_text='"owner/name" to file every action issue in one tracking repository.'
+    )
 
     class Meta:
         ordering = ["full_name"]

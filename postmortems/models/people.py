@@ -46,9 +46,20 @@ class Team(models.Model):
     name = models.CharField(max_length=100, unique=True)
     slug = models.SlugField(max_length=100, unique=True)
     members = models.ManyToManyField(User, related_name="teams", blank=True)
+    # A secret (whoever has it can post to the channel): written by leads, only ever shown masked.
+    slack_webhook_url = models.CharField(max_length=500, blank=True)
 
     class Meta:
         ordering = ["name"]
 
     def __str__(self) -> str:
         return self.name
+
+    @property
+    def slack_webhook_configured(self) -> bool:
+        return bool(self.slack_webhook_url)
+
+    @property
+    def slack_webhook_hint(self) -> str:
+        """The last four characters of the webhook URL, all a page or the API ever shows of it."""
+        return self.slack_webhook_url[-4:] if self.slack_webhook_url else ""

@@ -1,5 +1,7 @@
 """Every write of the domain. Import from `postmortems.services`."""
 
+from .action_issues import action_issue_sync, action_issues_file_open, action_issues_requeue
+from .action_reminders import action_reminders_send
 from .actions import action_complete, action_create, action_remove, action_set_status, action_update
 from .checklists import (
     assessment_set,
@@ -23,6 +25,8 @@ from .editor import ActionChange, AssessmentChange, EditorReasons, postmortem_ed
 from .evidence import evidence_record, evidence_submit, staging_verification_recompute
 from .evidence_tokens import evidence_token_authenticate, evidence_token_create, evidence_token_revoke
 from .installations import installation_apply, installation_set_state
+from .issue_events import action_issue_evidence, issues_handle
+from .notifications import slack_message_send, slack_messages_requeue, slack_test_send
 from .postmortems import (
     postmortem_approve,
     postmortem_create,
@@ -41,7 +45,9 @@ from .postmortems import (
 from .records import merged_pr_record, repository_register
 from .reminders import newly_overdue_debt_refresh, overdue_reminders_send
 from .repositories import repository_event_apply, repository_resolve, repository_update_settings
+from .slack_digest import slack_monthly_summary_queue, slack_weekly_digest_send
 from .taxonomy import category_create, category_set_active, category_update
+from .teams import team_set_slack_webhook
 from .users import github_sign_in_user, postmortems_assign_to_author, user_create_from_github
 from .writeback import (
     debt_refresh_schedule,
@@ -62,6 +68,11 @@ __all__ = [
     "MergedPrOutcome",
     "action_complete",
     "action_create",
+    "action_issue_evidence",
+    "action_issue_sync",
+    "action_issues_file_open",
+    "action_issues_requeue",
+    "action_reminders_send",
     "action_remove",
     "action_set_status",
     "action_update",
@@ -89,6 +100,7 @@ __all__ = [
     "hotfix_writeback",
     "installation_apply",
     "installation_set_state",
+    "issues_handle",
     "merged_pr_apply",
     "merged_pr_record",
     "missing_item_add",
@@ -116,7 +128,13 @@ __all__ = [
     "repository_register",
     "repository_resolve",
     "repository_update_settings",
+    "slack_message_send",
+    "slack_messages_requeue",
+    "slack_monthly_summary_queue",
+    "slack_test_send",
+    "slack_weekly_digest_send",
     "staging_verification_recompute",
+    "team_set_slack_webhook",
     "user_create_from_github",
     "user_for_github_login",
     "writeback_schedule",

@@ -8,9 +8,10 @@ from django.db import transaction
 from django.utils import timezone
 
 from ..choices import ActionKind, ActionStatus
-from ..models import Postmortem, PreventionAction, User
+from ..models import ActionIssue, Postmortem, PreventionAction, User
 from ..workflow import WorkflowError, action_reasons, can_change_action_status, can_edit
 from ._common import require, saved_by
+from .action_issues import action_issue_schedule, action_issue_schedule_removed
 
 _EDIT_FIELDS = ("description", "kind", "owner", "due_date", "evidence_url", "expires_at", "replaced_by")
 
@@ -67,6 +68,7 @@ def action_create(
     _validate(action)
     saved_by(action, actor)
     action.save()
+    action_issue_schedule(action=action, new=True)  # its GitHub issue, after commit (SPEC §11)
     return action
 
 
@@ -79,11 +81,14 @@ def action_update(*, action: PreventionAction, actor: User | None, **fields) -> 
     unknown = set(fields) - set(_EDIT_FIELDS)
     if unknown:
         raise WorkflowError({name: ["This field cannot be changed here."] for name in sorted(unknown)})
+    owner_before = action.owner_id
     for name, value in fields.items():
         setattr(action, name, value)
     _validate(action)
     saved_by(action, actor)
     action.save()
+    if action.owner_id != owner_before:
+        action_issue_schedule(action=action)  # the issue's assignee follows the owner
     return action
 
 
@@ -115,6 +120,7 @@ def action_set_status(
         _validate(action)
         saved_by(action, actor)
         action.save()
+        action_issue_schedule(action=action)  # the issue's state follows the action's
     return action
 
 
@@ -130,4 +136,6 @@ def action_remove(*, action: PreventionAction, actor: User | None) -> None:
     if action.replaces.exists():
         raise WorkflowError({"actions": ["A temporary mitigation points at this action; change that first."]})
     saved_by(action, actor)
+    issue_pk = ActionIssue.objects.filter(action_id=action.pk).values_list("pk", flat=True).first()
     action.delete()
+    action_issue_schedule_removed(issue_pk=issue_pk)  # its issue is closed as not planned

@@ -41,6 +41,7 @@ from .evidence import (
     workflow_run_handle,
 )
 from .installations import installation_handle, installation_repositories_handle
+from .issue_events import issues_handle
 from .postmortems import postmortem_flag_not_hotfix, postmortem_open_for_hotfix, postmortem_unflag_hotfix
 from .records import merged_pr_record
 from .repositories import repository_event_apply, repository_resolve
@@ -181,6 +182,7 @@ HANDLERS: dict[str, Callable[[Any], str]] = {
     "installation": installation_handle,
     "installation_repositories": installation_repositories_handle,
     "repository": repository_handle,
+    "issues": issues_handle,  # prevention actions filed as GitHub issues (SPEC §11)
 }
 
 

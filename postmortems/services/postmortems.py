@@ -42,6 +42,7 @@ from ..workflow import (
     unknown_field_reasons,
 )
 from ._common import require, saved_by
+from .slack_digest import slack_record_opened_schedule
 from .writeback import writeback_schedule
 
 
@@ -99,6 +100,7 @@ def postmortem_open_for_hotfix(*, merged_pr: MergedPullRequest) -> tuple[Postmor
             HotfixPullRequest.objects.create(merged_pr=merged_pr, postmortem=postmortem)
             # The PR comment and the `pending` status, once the record is committed.
             writeback_schedule(postmortem=postmortem)
+            slack_record_opened_schedule(postmortem=postmortem, merged_pr=merged_pr)  # and the team's channel
     except IntegrityError:
         existing = HotfixPullRequest.objects.select_related("postmortem").get(merged_pr=merged_pr)
         return existing.postmortem, False

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from ..choices import DeliveryStatus, Stage
 from ..github.events import RepositoryEvent, RepositoryRef
+from ..github.names import is_full_name
 from ..models import ChecklistTemplate, GitHubInstallation, Repository, RepositoryName, Team, User
 from ..stages import normalise_environment
 from ..workflow import WorkflowError, can_manage_settings
@@ -50,6 +51,8 @@ def repository_update_settings(
     staging_branches: list[str] | None = None,
     staging_checks: list[str] | None = None,
     staging_status: bool | None = None,
+    action_issues: bool | None = None,
+    action_issue_repository: str | None = None,
 ) -> Repository:
     """Change how a repository's hotfixes are recognised and handled, and its evidence rules (SPEC §10).
 
@@ -78,10 +81,12 @@ def repository_update_settings(
         "staging_status": staging_status,
         "writeback_enabled": writeback_enabled,
         "debt_status_enabled": debt_status_enabled,
+        "action_issues": action_issues,
     }
     for name, value in switches.items():
         if value is not None:
             setattr(repository, name, value)
+    _set_tracking_repository(repository, reasons, action_issue_repository)
     repository.checklist_template = checklist_template
     repository.team = team
     if reasons:
@@ -99,6 +104,16 @@ def _set_lists(repository: Repository, reasons: dict[str, list[str]], **lists: l
             setattr(repository, name, _clean_list(values))
             if any(len(value) > MAX_NAME for value in getattr(repository, name)):
                 reasons[name] = [f"Keep each name to {MAX_NAME} characters."]
+
+
+def _set_tracking_repository(repository: Repository, reasons: dict[str, list[str]], name: str | None) -> None:
+    """Where prevention actions are filed as issues (SPEC §11): "owner/name", or empty for the repository itself."""
+    if name is None:
+        return
+    tracking = name.strip()
+    if tracking and not is_full_name(tracking):
+        reasons["action_issue_repository"] = ['Give the tracking repository as "owner/name", or leave it empty.']
+    repository.action_issue_repository = tracking
 
 
 def _set_rules(

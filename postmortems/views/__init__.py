@@ -1,6 +1,7 @@
 """The web pages. Each module is one area; `urls.py` imports them from here."""
 
 from .assets import colours_css
+from .follow_through import repository_file_issues, team_edit, team_list, team_slack_test
 from .inbox import inbox
 from .lead_settings import (
     category_edit,
@@ -52,8 +53,12 @@ __all__ = [
     "postmortem_request_changes",
     "postmortem_submit",
     "repository_edit",
+    "repository_file_issues",
     "repository_list",
     "settings_index",
     "snapshot_detail",
     "snapshot_list",
+    "team_edit",
+    "team_list",
+    "team_slack_test",
 ]

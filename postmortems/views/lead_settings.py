@@ -9,7 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
-from .. import services
+from .. import selectors, services
 from ..forms import (
     CategoryForm,
     ChecklistRevisionForm,
@@ -153,6 +153,8 @@ def _repository_page(request: HttpRequest, repository: Repository, **context) ->
     context.setdefault("form", RepositorySettingsForm(initial=RepositorySettingsForm.initial_for(repository)))
     context.setdefault("token_form", EvidenceTokenForm())
     context["tokens"] = repository.evidence_tokens.select_related("created_by")
+    # Turning action issues on offers to file issues for the open actions already there (SPEC §11).
+    context["unfiled_actions"] = selectors.actions_without_issue(repository).count() if repository.action_issues else 0
     invalid = context["form"].errors or context["token_form"].errors
     return render(
         request, "settings/repository_edit.html", {"repository": repository, **context}, status=400 if invalid else 200
@@ -164,6 +166,7 @@ def _repository_page(request: HttpRequest, repository: Repository, **context) ->
 def repository_edit(request: HttpRequest, pk: int) -> HttpResponse:
     repository = get_object_or_404(Repository, pk=pk)
     form = RepositorySettingsForm(request.POST or None, initial=RepositorySettingsForm.initial_for(repository))
+    issues_before = repository.action_issues
     if request.method == "POST" and form.is_valid():
         try:
             services.repository_update_settings(repository=repository, actor=request.user, **form.service_fields())
@@ -172,6 +175,9 @@ def repository_edit(request: HttpRequest, pk: int) -> HttpResponse:
             show_reasons(form, exc.reasons)
         else:
             messages.success(request, f"Settings of {repository.full_name} saved.")
+            if repository.action_issues and not issues_before:
+                # SPEC §11: turning action issues on offers to file the open actions already there.
+                return redirect("repository_edit", pk=repository.pk)
             return redirect("repository_list")
     return _repository_page(request, repository, form=form)
 

@@ -12,12 +12,12 @@ from django.utils import timezone
 from postmortems import services
 from postmortems.models import (
     BranchCommit,
-    GitHubInstallation,
-    RepositoryName,
     ChecklistTemplate,
     Evidence,
+    GitHubInstallation,
     MissingChecklistItem,
     Postmortem,
+    RepositoryName,
     WebhookDelivery,
 )
 from postmortems.services.report_snapshots import report_snapshot_store

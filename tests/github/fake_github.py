@@ -15,6 +15,7 @@ import re
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
@@ -48,6 +49,10 @@ def _json_or_none(raw: bytes) -> Any:
         return json.loads(raw) if raw else None
     except ValueError:  # a form post (the OAuth token exchange)
         return None
+
+
+# A route answers with a fixed Reply or computes one from the request.
+Answer = Reply | Callable[[Received], Reply]
 
 
 # A route answers with a fixed Reply or computes one from the request.
@@ -94,17 +99,30 @@ class FakeGitHub:
         self.route("GET", IssueComments.PATH, comments.list)
         return comments
 
-    def _reply_for(self, request: Received) -> Reply:
+    def serve_issues(self) -> FakeIssues:
+        """Serve issues from a small in-memory tracker: create, list, get, update, timeline."""
+        issues = FakeIssues(self)
+        self.route("POST", r"/repos/[^/]+/[^/]+/issues", issues.create)
+        self.route("GET", r"/repos/[^/]+/[^/]+/issues", issues.list)
+        self.route("GET", r"/repos/[^/]+/[^/]+/issues/\d+", issues.get)
+        self.route("PATCH", r"/repos/[^/]+/[^/]+/issues/\d+", issues.update)
+        self.route("GET", r"/repos/[^/]+/[^/]+/issues/\d+/timeline", issues.timeline)
+        return issues
+
+    def _reply_for(self, received: Received) -> Reply:
         for interceptor in list(self.interceptors):
-            reply = interceptor(request)
+            reply = interceptor(received)
             if reply is not None:
                 return reply
         with self._lock:
             for route_method, regex, replies in self._routes:
-                if route_method == request.method and regex.match(request.path):
-                    answer = replies.pop(0) if len(replies) > 1 else replies[0]
-                    return answer(request) if callable(answer) else answer
-        return Reply(404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"})
+                if route_method == received.method and regex.match(received.path):
+                    reply = replies.pop(0) if len(replies) > 1 else replies[0]
+                    break
+            else:
+                return Reply(404, {"message": "Not Found", "documentation_url": "https://docs.github.com/rest"})
+        # Computed answers run outside the lock: they may add routes or read the store.
+        return reply(received) if callable(reply) else reply
 
     def _handler_class(self):
         fake = self
@@ -201,3 +219,131 @@ class IssueComments:
         if page * per_page < len(comments):
             headers["Link"] = f'<{self._fake.base_url}{split.path}?per_page={per_page}&page={page + 1}>; rel="next"'
         return Reply(200, comments[(page - 1) * per_page : page * per_page], headers)
+
+
+class FakeIssues:
+    """The issues of the fake GitHub, kept in memory, built from the recorded `issues.create` example.
+
+    `updated_at` comes from a clock that moves one minute per change, so tests can order
+    deliveries. `lose_next_create()` makes GitHub create the issue but lose the answer.
+    """
+
+    def __init__(self, fake: FakeGitHub) -> None:
+        self.fake = fake
+        self.issues: dict[tuple[str, int], dict] = {}
+        self.timelines: dict[tuple[str, int], list[dict]] = {}
+        self.clock = datetime.now(UTC).replace(microsecond=0)
+        self._lose_creates = 0
+        self._next_id = 9_000_000
+
+    def lose_next_create(self) -> None:
+        self._lose_creates += 1
+
+    def tick(self) -> str:
+        self.clock += timedelta(minutes=1)
+        return self.clock.strftime("%Y-%m-%dT%H:%M:%SZ")
+
+    def in_repo(self, full_name: str) -> list[dict]:
+        return [issue for (repo, _), issue in sorted(self.issues.items()) if repo == full_name]
+
+    def _user(self, login: str) -> dict:
+        user = copy.deepcopy(self.fake.fixture("issues.create.201.json")["user"])
+        user.update(login=login, html_url=f"https://github.com/{login}")
+        return user
+
+    @staticmethod
+    def _where(received: Received) -> tuple[str, int | None]:
+        match = re.match(r"/repos/([^/]+/[^/]+)/issues(?:/(\d+))?", received.path)
+        return match.group(1), int(match.group(2)) if match.group(2) else None
+
+    def create(self, received: Received) -> Reply:
+        repo, _ = self._where(received)
+        data = received.json or {}
+        number = len(self.in_repo(repo)) + 1
+        self._next_id += 1
+        issue = copy.deepcopy(self.fake.fixture("issues.create.201.json"))
+        issue.update(
+            id=self._next_id,
+            number=number,
+            title=data["title"],
+            body=data.get("body", ""),
+            labels=[{"name": name, "color": "ededed"} for name in data.get("labels", [])],
+            assignees=[self._user(login) for login in data.get("assignees", [])],
+            state="open",
+            state_reason=None,
+            closed_at=None,
+            closed_by=None,
+            pull_request=None,
+            url=f"{self.fake.base_url}/repos/{repo}/issues/{number}",
+            html_url=f"https://github.com/{repo}/issues/{number}",
+            repository_url=f"{self.fake.base_url}/repos/{repo}",
+            updated_at=self.tick(),
+        )
+        issue["assignee"] = issue["assignees"][0] if issue["assignees"] else None
+        issue.pop("pull_request")
+        self.issues[(repo, number)] = issue
+        lost = self._lose_creates > 0
+        self._lose_creates -= lost
+        return Reply(201, issue, drop=lost)
+
+    def list(self, received: Received) -> Reply:
+        repo, _ = self._where(received)
+        query = {k: v[0] for k, v in parse_qs(urlsplit(received.path).query).items()}
+        wanted = set(filter(None, query.get("labels", "").split(",")))
+        state = query.get("state", "open")
+        found = [
+            issue
+            for issue in reversed(self.in_repo(repo))
+            if wanted <= {label["name"] for label in issue["labels"]}
+            and (state == "all" or issue["state"] == state)
+            and issue["updated_at"] >= query.get("since", "")
+        ]
+        return Reply(200, found)
+
+    def get(self, received: Received) -> Reply:
+        issue = self.issues.get(self._where(received))
+        return Reply(200, issue) if issue else Reply(404, {"message": "Not Found"})
+
+    def update(self, received: Received) -> Reply:
+        issue = self.issues.get(self._where(received))
+        if issue is None:
+            return Reply(404, {"message": "Not Found"})
+        data = received.json or {}
+        if "state" in data:
+            issue["state"] = data["state"]
+            issue["state_reason"] = data.get("state_reason") or ("completed" if data["state"] == "closed" else None)
+        if "assignees" in data:
+            issue["assignees"] = [self._user(login) for login in data["assignees"]]
+            issue["assignee"] = issue["assignees"][0] if issue["assignees"] else None
+        issue["updated_at"] = self.tick()
+        return Reply(200, issue)
+
+    def timeline(self, received: Received) -> Reply:
+        repo, number = self._where(received)
+        return Reply(200, self.timelines.get((repo, number), []))
+
+    def close_by_pull_request(self, full_name: str, number: int, pull_number: int) -> str:
+        """Close an issue the way a merged "Fixes #N" pull request does; returns the PR's URL."""
+        pr_url = f"https://github.com/{full_name}/pull/{pull_number}"
+        sha = f"{pull_number:040x}"
+        self.timelines[(full_name, number)] = [
+            {
+                "event": "cross-referenced",
+                "created_at": self.tick(),
+                "source": {
+                    "type": "issue",
+                    "issue": {
+                        "number": pull_number,
+                        "html_url": pr_url,
+                        "pull_request": {"html_url": pr_url, "merged_at": self.clock.isoformat()},
+                    },
+                },
+            },
+            {
+                "event": "closed",
+                "created_at": self.tick(),
+                "commit_id": sha,
+                "commit_url": f"{self.fake.base_url}/repos/{full_name}/commits/{sha}",
+            },
+        ]
+        return pr_url

@@ -382,8 +382,9 @@ def test_events_without_a_handler_are_stored_and_ignored():
         "installation",
         "installation_repositories",
         "repository",
+        "issues",
     }
-    delivery = WebhookDelivery.objects.create(delivery_id="issue-1", event="issues", payload={"action": "opened"})
+    delivery = WebhookDelivery.objects.create(delivery_id="label-1", event="label", payload={"action": "created"})
     assert delivery_process(delivery.pk) == DeliveryStatus.IGNORED
     delivery.refresh_from_db()
     assert (delivery.status, delivery.attempts, delivery.last_error) == (DeliveryStatus.IGNORED, 1, "")

@@ -12,6 +12,8 @@ from tests.factories import (
     RepositoryFactory,
     TeamFactory,
 )
+from tests.github.conftest import fake_github  # noqa: F401 - fixture
+from tests.slack.conftest import fake_slack  # noqa: F401 - fixture
 
 
 @pytest.fixture

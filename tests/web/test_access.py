@@ -9,7 +9,7 @@ from tests.web.conftest import signed_in
 pytestmark = pytest.mark.django_db
 
 RECORD_PAGES = ["postmortem_detail", "postmortem_edit"]
-LEAD_PAGES = ["settings_index", "category_list", "checklist_list", "repository_list"]
+LEAD_PAGES = ["settings_index", "category_list", "checklist_list", "repository_list", "team_list"]
 OPEN_PAGES = ["home", "postmortem_list", "postmortem_create", "password_change"]
 
 

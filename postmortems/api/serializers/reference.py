@@ -59,11 +59,31 @@ class ChecklistReviseSerializer(serializers.Serializer):
 
 
 class TeamSerializer(serializers.ModelSerializer):
+    """A team; leads set its Slack webhook, which is never read back (only whether there is one and its end)."""
+
     members = serializers.SlugRelatedField(slug_field="username", many=True, read_only=True)
+    slack_webhook_url = serializers.CharField(
+        write_only=True,
+        required=False,
+        allow_blank=True,
+        max_length=500,
+        help_text="Slack incoming-webhook URL (https://hooks.slack.com/services/...); empty removes it.",
+    )
+    slack_webhook_configured = serializers.BooleanField(read_only=True)
+    slack_webhook_hint = serializers.CharField(read_only=True, help_text="The webhook URL's last four characters.")
 
     class Meta:
         model = Team
-        fields = ["id", "slug", "name", "members"]
+        fields = [
+            "id",
+            "slug",
+            "name",
+            "members",
+            "slack_webhook_url",
+            "slack_webhook_configured",
+            "slack_webhook_hint",
+        ]
+        read_only_fields = ["id", "slug", "name", "members"]
 
     def to_representation(self, instance: Team) -> dict:
         data = super().to_representation(instance)
@@ -130,6 +150,9 @@ class RepositorySerializer(serializers.ModelSerializer):
     former_names = serializers.SlugRelatedField(
         slug_field="full_name", many=True, read_only=True, help_text="Names before renames and transfers."
     )
+    action_issue_repository = serializers.CharField(
+        max_length=200, allow_blank=True, required=False, help_text='"owner/name" of a tracking repository, or empty.'
+    )
 
     class Meta:
         model = Repository
@@ -155,6 +178,8 @@ class RepositorySerializer(serializers.ModelSerializer):
             "installation_message",
             "active",
             "former_names",
+            "action_issues",
+            "action_issue_repository",
             "created_at",
         ]
         read_only_fields = ["id", "full_name", "default_branch", "created_at"]

@@ -41,7 +41,7 @@ class ActionViewSet(
 
     def get_queryset(self):
         visible = selectors.visible_postmortems(self.request.user)
-        return PreventionAction.objects.filter(postmortem__in=visible).select_related("owner", "postmortem")
+        return PreventionAction.objects.filter(postmortem__in=visible).select_related("owner", "postmortem", "issue")
 
     def _write_serializer(self, **kwargs) -> s.ActionWriteSerializer:
         visible = selectors.visible_postmortems(self.request.user)

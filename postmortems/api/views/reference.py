@@ -7,7 +7,6 @@ from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema
 from rest_framework import mixins, status, viewsets
 from rest_framework.decorators import action
-from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from ... import selectors, services, workflow
@@ -116,13 +115,28 @@ class RepositoryViewSet(
         )
 
 
-class TeamViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
-    # The schema reads the model from here; the rows come from get_queryset (SPEC §8 visibility).
+class TeamViewSet(
+    ApiViewMixin,
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.UpdateModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Teams; leads set a team's Slack webhook (write-only: read back as configured + last four characters)."""
+
     queryset = Team.objects.prefetch_related("members")
     serializer_class = s.TeamSerializer
-    permission_classes = [IsAuthenticated]
+    permission_classes = [ReadAnyWriteLead]
     lookup_field = "slug"
     ordering = ["name"]
 
     def get_queryset(self):
         return selectors.teams_with_members(self.request.user)
+
+    def perform_update(self, serializer):
+        team = serializer.instance
+        if "slack_webhook_url" in serializer.validated_data:
+            team = services.team_set_slack_webhook(
+                team=team, actor=self.request.user, url=serializer.validated_data["slack_webhook_url"]
+            )
+        serializer.instance = team
