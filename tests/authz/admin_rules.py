@@ -59,6 +59,10 @@ MODELS: dict[str, tuple[str, str]] = {
     # What GitHub said of App installations and repositories' former names.
     "postmortems.repositoryname": (V, V),
     "postmortems.githubinstallation": (V, V),
+    # Follow-through: what was filed on GitHub, sent to Slack, reminded by mail.
+    "postmortems.actionissue": (V, V),
+    "postmortems.slackmessage": (V, V),
+    "postmortems.actionreminder": (V, V),
 }
 
 # Per admin action: (anonymous, member, outsider, lead, staff), the action POSTed on one row.

@@ -86,6 +86,11 @@ PAGES: dict[str, list[Probe]] = {
     "missing_item_promote": [Probe("post", "/settings/missing-items/{missing}/promote/", _lead_page(302))],
     "repository_list": [Probe("get", "/settings/repositories/", _lead_page())],
     "repository_edit": [Probe("get", "/settings/repositories/{repo}/", _lead_page())],
+    # Follow-through (SPEC §11): a lead files issues for open actions and sets a team's Slack webhook.
+    "repository_file_issues": [Probe("post", "/settings/repositories/{repo}/file-issues/", _lead_page(302))],
+    "team_list": [Probe("get", "/settings/teams/", _lead_page())],
+    "team_edit": [Probe("get", "/settings/teams/forecasting/", _lead_page())],
+    "team_slack_test": [Probe("post", "/settings/teams/forecasting/slack-test/", _lead_page(302))],
     # Evidence tokens are a lead's to create (the page shows the new token once) and revoke.
     "evidence_token_create": [
         Probe("post", "/settings/repositories/{repo}/evidence-tokens/", _lead_page(), {"name": "nightly job"})
@@ -211,7 +216,11 @@ API: dict[str, list[Probe]] = {
         Probe("patch", "/api/v1/repositories/{repo}/", _api_lead(), {"postmortem_due_days": 7}),
     ],
     "api:team-list": [Probe("get", "/api/v1/teams/", _api())],
-    "api:team-detail": [Probe("get", "/api/v1/teams/forecasting/", _api())],
+    "api:team-detail": [
+        Probe("get", "/api/v1/teams/forecasting/", _api()),
+        # Only leads set a team's Slack webhook (write-only; empty removes it).
+        Probe("patch", "/api/v1/teams/forecasting/", _api_lead(), {"slack_webhook_url": ""}),
+    ],
     # Merged PRs follow visibility: the member's team's PRs are not the outsider's to see.
     "api:merged-pr-list": [Probe("get", "/api/v1/merged-prs/", _api())],
     "api:merged-pr-detail": [Probe("get", "/api/v1/merged-prs/{pr}/", _api_record())],

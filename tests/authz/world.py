@@ -11,6 +11,8 @@ from django.utils import timezone
 
 from postmortems import services
 from postmortems.models import (
+    ActionIssue,
+    ActionReminder,
     BranchCommit,
     ChecklistTemplate,
     Evidence,
@@ -18,6 +20,7 @@ from postmortems.models import (
     MissingChecklistItem,
     Postmortem,
     RepositoryName,
+    SlackMessage,
     WebhookDelivery,
 )
 from postmortems.services.report_snapshots import report_snapshot_store
@@ -114,6 +117,13 @@ def _admin_rows(records: dict, users: dict) -> dict[str, object]:
             repository=records["repo"], full_name="acme/forecast-old"
         ),
         "postmortems.githubinstallation": GitHubInstallation.objects.create(installation_id=957387),
+        "postmortems.actionissue": ActionIssue.objects.create(action=draft.actions.get(), repository="acme/forecast"),
+        "postmortems.slackmessage": SlackMessage.objects.create(
+            kind="test", team=records["team"], channel="team", item="matrix", period="2026-W10", payload={}
+        ),
+        "postmortems.actionreminder": ActionReminder.objects.create(
+            action=draft.actions.get(), reason="action_past_due"
+        ),
         "postmortems.webhookdelivery": WebhookDelivery.objects.create(
             delivery_id="d-1", event="pull_request", action="closed", payload={"number": 1}, received_at=now
         ),
