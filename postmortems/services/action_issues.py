@@ -14,14 +14,22 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
 from .. import queue
 from ..choices import ActionStatus, IssueSyncState, PostmortemStatus
-from ..github.client import GitHubClient, GitHubError, GitHubPermanentError, GitHubTransientError, IssueInfo
+from ..github.client import (
+    GitHubClient,
+    GitHubError,
+    GitHubPermanentError,
+    GitHubTransientError,
+    IssueInfo,
+    client_for,
+    github_configured,
+)
 from ..models import ActionIssue, PreventionAction, Repository, User
+from ..selectors import repository_named
 from ..workflow import can_manage_settings
 from ._common import require
 from .writeback import WritebackOutcome, record_url
@@ -42,7 +50,12 @@ def marker(action_pk: int) -> str:
 
 
 def issues_enabled(repository: Repository | None) -> bool:
-    return bool(settings.GITHUB_TOKEN) and repository is not None and repository.action_issues
+    return github_configured() and repository is not None and repository.action_issues
+
+
+def issue_client(full_name: str) -> GitHubClient:
+    """A client for the repository the issues live in (with the App, its installation): ours, or a tracking one."""
+    return client_for(repository_named(full_name) or Repository(full_name=full_name))
 
 
 def issue_repository_for(repository: Repository) -> str:
@@ -145,13 +158,13 @@ def action_issue_sync(*, issue_pk: int, final_attempt: bool = False) -> Writebac
         )
         if row is None:
             return WritebackOutcome()
-        if not settings.GITHUB_TOKEN:
-            _finish(row, IssueSyncState.DISABLED, "GITHUB_TOKEN is not set: no issue is filed.")
+        if not github_configured():
+            _finish(row, IssueSyncState.DISABLED, "Neither GITHUB_TOKEN nor the GitHub App is set: no issue is filed.")
             return WritebackOutcome()
         if row.number is None and row.action is None:
             _finish(row, IssueSyncState.DONE, "")  # removed before it was ever filed
             return WritebackOutcome()
-        client = GitHubClient()
+        client = issue_client(row.repository)
         try:
             if row.number is None:
                 _file(client, row, row.action)

@@ -18,11 +18,11 @@ from django.db import transaction
 
 from .. import queue
 from ..choices import KINDS_NEEDING_EVIDENCE, ActionStatus, DeliveryStatus, PostmortemStatus
-from ..github.client import GitHubClient, GitHubError, GitHubTransientError, TimelineEntry
+from ..github.client import GitHubError, GitHubTransientError, TimelineEntry
 from ..github.events import IssuesEvent, parse_issues, payload_action
 from ..models import ActionIssue, PreventionAction
 from ..selectors import visible_postmortems
-from .action_issues import LIVE_STATUSES
+from .action_issues import LIVE_STATUSES, issue_client
 from .actions import action_set_status, action_update
 from .postmortems import user_for_github_login
 from .writeback import WritebackOutcome
@@ -142,7 +142,7 @@ def action_issue_evidence(*, issue_pk: int, final_attempt: bool = False) -> Writ
         if row.remote_state_reason not in ("", "completed"):
             return WritebackOutcome()
         try:
-            timeline = GitHubClient().issue_timeline(row.repository, row.number)
+            timeline = issue_client(row.repository).issue_timeline(row.repository, row.number)
         except GitHubError as exc:
             transient = isinstance(exc, GitHubTransientError) and not final_attempt
             row.error = f"Reading the issue's timeline: {exc}"[:2000]
