@@ -54,12 +54,9 @@ def repository_update_settings(
     action_issues: bool | None = None,
     action_issue_repository: str | None = None,
 ) -> Repository:
-    """Change how a repository's hotfixes are recognised and handled, and its evidence rules (SPEC §10).
-
-    List, text, number and switch arguments left as None stay as they are; the checklist
-    template and team are always set (None means the default template / no team). A
-    changed environment mapping re-stages the deployments already stored.
-    """
+    """Change how a repository's hotfixes are recognised and handled, its evidence rules (SPEC §10) and
+    action issues (§11). None leaves a value as it is; the checklist template and team are always set
+    (None: the default template / no team). A changed environment mapping re-stages stored deployments."""
     require(can_manage_settings(actor), "Only leads change repository settings.")
     reasons: dict[str, list[str]] = {}
     _set_lists(
