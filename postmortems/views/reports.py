@@ -80,10 +80,13 @@ def monthly_report(request: HttpRequest, month: str | None = None) -> HttpRespon
     if request.GET.get("format") == "csv":
         suffix = f"-{scope.key.replace(':', '-').replace('/', '-')}" if scope.key else ""
         return _csv_response(report, f"reliability-report-{report.month}{suffix}.csv")
+    this_month = current_month()
     context |= {
         **_page_context(report),
+        "in_progress": month_start == this_month,
+        "current_month_url": _report_url(this_month, filters) if month_start != this_month else None,
         "previous_url": _report_url(shift_month(month_start, -1), filters),
-        "next_url": _report_url(shift_month(month_start, 1), filters) if month_start < current_month() else None,
+        "next_url": _report_url(shift_month(month_start, 1), filters) if month_start < this_month else None,
         "csv_url": f"{request.path}?{urlencode({**filters, 'format': 'csv'})}",
     }
     return render(request, "reports/monthly.html", context)
