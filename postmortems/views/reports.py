@@ -24,14 +24,17 @@ from ..months import current_month, shift_month
 from ..reports import (
     MonthlyReport,
     ReportInputError,
+    absent_findings,
     build_monthly_report,
     csv_safe,
     headline_rows,
+    page_charts,
     parse_report_month,
-    report_charts,
     report_csv_rows,
     resolve_scope,
+    teams_chart,
 )
+from ..reports.benchmarks import DORA
 from .plotly_assets import plotly_asset_urls
 
 
@@ -59,7 +62,10 @@ def _page_context(report: MonthlyReport) -> dict[str, Any]:
         "time_zone": settings.TIME_ZONE,
         "data": report,
         "headline": headline_rows(report),
-        "charts": report_charts(report),
+        "charts": page_charts(report),
+        "teams_chart": teams_chart(report),
+        "findings_absent": absent_findings(report.findings),
+        "dora_source": DORA.source,
         **plotly_asset_urls(),
     }
 

@@ -31,10 +31,9 @@ def test_page_shows_the_same_numbers_with_change_from_last_month(data, signed_in
         r'data-metric="Deployments">.*?<td class="num">1</td>\s*<td class="num change[^"]*">\+4</td>', html, re.S
     )
     # Chart data blocks are JSON (not inline code) and carry the trend.
-    blocks = dict(re.findall(r'<script id="(chart-[a-z]+-data)" type="application/json">(.*?)</script>', html, re.S))
-    assert set(blocks) == {
-        f"chart-{n}-data" for n in ("hotfixes", "categories", "checklist", "detection", "actions", "mitigations")
-    }
+    blocks = dict(re.findall(r'<script id="(chart-[a-z-]+-data)" type="application/json">(.*?)</script>', html, re.S))
+    charts = ("hotfixes", "categories", "checklist", "detection", "actions", "mitigations", "caught-in", "upkeep")
+    assert set(blocks) == {f"chart-{n}-data" for n in (*charts, "teams")}
     assert "<script>" not in html and " style=" not in html
     hotfix_figure = json.loads(blocks["chart-hotfixes-data"])
     assert [t["name"] for t in hotfix_figure["data"]] == ["Deployments", "Hotfixes", "Hotfix rate (%)"]
