@@ -31,6 +31,7 @@ class ActionSerializer(serializers.ModelSerializer):
             "replaced_by",
             "evidence_url",
             "wont_do_reason",
+            "estimate_hours",
         ]
         read_only_fields = fields
 
@@ -47,6 +48,9 @@ class ActionWriteSerializer(serializers.Serializer):
     due_date = serializers.DateField(allow_null=True, required=False)
     evidence_url = serializers.URLField(max_length=500, allow_blank=True, required=False)
     expires_at = serializers.DateField(allow_null=True, required=False, help_text="Temporary mitigations only.")
+    estimate_hours = serializers.FloatField(
+        allow_null=True, required=False, min_value=0, help_text="Estimated engineer-hours of the work."
+    )
     replaced_by = serializers.PrimaryKeyRelatedField(
         queryset=PreventionAction.objects.none(),
         allow_null=True,
