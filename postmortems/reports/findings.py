@@ -69,6 +69,8 @@ NO_FINDING = {
     ACTIONS_PAST_DUE: "No prevention action was past due at the end of the month.",
 }
 MAX_OWNERS = 3
+# A finding links its records, the oldest first, up to this many (the page is read, not searched).
+MAX_RECORD_LINKS = 10
 
 
 def _plural(n: int | float, word: str) -> str:
@@ -82,7 +84,11 @@ def _list_url(scope: ReportScope, **filters: str) -> str:
 
 
 def _record_links(ids: tuple[int, ...]) -> tuple[FindingLink, ...]:
-    return tuple(FindingLink(f"#{pk}", reverse("postmortem_detail", args=[pk])) for pk in ids)
+    return tuple(FindingLink(f"#{pk}", reverse("postmortem_detail", args=[pk])) for pk in ids[:MAX_RECORD_LINKS])
+
+
+def _linked_note(ids: tuple[int, ...]) -> str:
+    return f" Linked: the first {MAX_RECORD_LINKS} of {len(ids)} records." if len(ids) > MAX_RECORD_LINKS else ""
 
 
 def recurring_category_finding(
@@ -130,7 +136,8 @@ def skipped_step_finding(items: tuple[ChecklistItemGaps, ...], records: dict[str
         f"Of {_plural(top.skipped, 'postmortem')} that skipped this step, {caught} say it would have caught "
         f"the incident; it was followed but ineffective {_plural(top.ineffective, 'time')}."
     )
-    return Finding(SKIPPED_STEP, title, detail, _record_links(records.get(top.item, ())))
+    ids = records.get(top.item, ())
+    return Finding(SKIPPED_STEP, title, detail + _linked_note(ids), _record_links(ids))
 
 
 def actions_past_due_finding(owners: list[OwnerPastDue], month: str) -> Finding | None:
@@ -141,9 +148,9 @@ def actions_past_due_finding(owners: list[OwnerPastDue], month: str) -> Finding 
     named = ", ".join(f"{o.owner or 'no owner'} ({o.count})" for o in top)
     title = f"{_plural(total, 'prevention action')} past due at the end of {month}; most with {named}."
     rest = len(owners) - len(top)
-    detail = f"{_plural(len(owners), 'owner')} in all" + (f"; {rest} more not named here." if rest else ".")
     ids = tuple(sorted({pk for o in top for pk in o.postmortems}))
-    return Finding(ACTIONS_PAST_DUE, title, detail, _record_links(ids))
+    detail = f"{_plural(len(owners), 'owner')} in all" + (f"; {rest} more not named here." if rest else ".")
+    return Finding(ACTIONS_PAST_DUE, title, detail + _linked_note(ids), _record_links(ids))
 
 
 def absent_findings(findings: tuple[Finding, ...]) -> list[str]:

@@ -7,7 +7,8 @@ from datetime import date
 from postmortems.choices import ActionStatus
 from postmortems.models import ChecklistAssessment, PreventionAction
 from postmortems.reports import Scope, build_monthly_report
-from postmortems.reports.findings import NO_FINDING, absent_findings
+from postmortems.reports.findings import NO_FINDING, absent_findings, actions_past_due_finding
+from postmortems.reports.lead_queries import OwnerPastDue
 
 STAGING_STEP = "Ran all downstream jobs end-to-end in staging"
 
@@ -83,3 +84,10 @@ def test_findings_are_in_the_json_and_the_csv(data, signed_in):
     titles = {row[0]: row[1] for row in rows if row[0].startswith("findings.") and not row[0].endswith(".link")}
     assert titles == {f"findings.{f['kind']}": f["title"] for f in body["findings"]}
     assert ["findings.skipped_step.link", f"#{data['pm1'].pk}", f"/postmortems/{data['pm1'].pk}/"] in rows
+
+
+def test_a_finding_links_at_most_ten_records_and_says_how_many_there_are(data):
+    finding = actions_past_due_finding([OwnerPastDue("ada", 12, tuple(range(1, 13)))], "2026-03")
+    assert finding.title == "12 prevention actions past due at the end of 2026-03; most with ada (12)."
+    assert [link.label for link in finding.links] == [f"#{n}" for n in range(1, 11)]
+    assert finding.detail == "1 owner in all. Linked: the first 10 of 12 records."
