@@ -114,4 +114,7 @@ def snapshot_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.GET.get("format") == "csv":
         return _csv_response(report, f"reliability-report-{snapshot.month_label}-snapshot-{snapshot.pk}.csv")
     context = {**_page_context(report), "snapshot": snapshot, "csv_url": f"{request.path}?format=csv"}
+    if "findings" not in snapshot.data:
+        # Stored before the report computed findings: not "no finding", just none computed.
+        context["findings_absent"] = ["This snapshot was stored before the report computed findings."]
     return render(request, "reports/snapshot_detail.html", context)

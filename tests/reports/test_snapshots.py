@@ -109,3 +109,14 @@ def test_mail_says_when_the_month_supports_no_finding(data, lead, time_machine):
     body = mail.outbox[0].body
     assert "- No failure category recurred this month." in body
     assert "- No prevention action was past due at the end of the month." in body
+
+
+def test_a_snapshot_stored_before_findings_does_not_claim_there_were_none(data, signed_in):
+    call_command("report_snapshot", "2026-03", stdout=io.StringIO())
+    snapshot = ReportSnapshot.objects.get()
+    old = {key: value for key, value in snapshot.data.items() if key not in ("findings", "teams", "dora_bands")}
+    ReportSnapshot.objects.filter(pk=snapshot.pk).update(data=old)
+    html = signed_in.get(f"/reports/snapshots/{snapshot.pk}/").content.decode()
+    assert "This snapshot was stored before the report computed findings." in html
+    assert "No failure category recurred this month." not in html
+    assert page_headline(html)["Deployments"] == "5"
