@@ -111,3 +111,15 @@ INCIDENTS = {
         "A manual rerun was started with the wrong partition date and overwrote yesterday's published forecasts.",
     ),
 }
+
+
+# SPEC §12's upkeep numbers: engineer-hours an incident and its hotfix took, by severity
+# (a SEV1 pulls several people in for a day or more), and the estimated hours of each kind
+# of prevention work (a CI end-to-end run is days of work, a contract test an afternoon).
+EFFORT_HOURS_BY_SEVERITY = {"SEV1": (16, 48), "SEV2": (8, 24), "SEV3": (3, 10), "SEV4": (1, 4)}
+ESTIMATE_HOURS_BY_KIND = {
+    "automation": (16, 40),
+    "test": (4, 12),
+    "monitoring": (4, 10),
+    "temporary_mitigation": (1, 2),
+}

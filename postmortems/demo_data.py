@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from . import services
 from .choices import ActionKind, ActionStatus, AssessmentStatus, DetectionMethod, PostmortemStatus
-from .demo_content import HOTFIX_PR_TITLES, INCIDENTS, PEOPLE, REPOS
+from .demo_content import EFFORT_HOURS_BY_SEVERITY, ESTIMATE_HOURS_BY_KIND, HOTFIX_PR_TITLES, INCIDENTS, PEOPLE, REPOS
 from .models import (
     ChecklistTemplateVersion,
     FailureCategory,
@@ -208,11 +208,12 @@ class DemoBuilder:
             weights=[5 if age > 240 else 2, 2, 2 if age > 240 else 5, 2, 1 if age > 240 else 3],
         )[0]
         detected = pr.merged_at - timedelta(hours=rng.randint(2, 30))
+        severity = rng.choice(["SEV1", "SEV2", "SEV2", "SEV3", "SEV3", "SEV4"])
         services.postmortem_update(
             postmortem=postmortem,
             actor=self.users["lena.lead"],
             title=title,
-            severity=rng.choice(["SEV1", "SEV2", "SEV2", "SEV3", "SEV3", "SEV4"]),
+            severity=severity,
             summary=f"{title}. Patched by hotfix #{pr.number}.",
             impact=rng.choice(
                 [
@@ -229,6 +230,7 @@ class DemoBuilder:
             trigger=rng.choice(["code", "config", "data", "schema", "dependency"]),
             root_cause=root_cause,
             category=category,
+            effort_hours=_hours(EFFORT_HOURS_BY_SEVERITY[severity], pr.number),
         )
         self._actions(postmortem, pr, detection, age)
         self._assess(postmortem)
@@ -243,11 +245,14 @@ class DemoBuilder:
             owner=owner,
             due_date=due,
             description="Run every downstream job end-to-end in staging from CI before release",
+            estimate_hours=_hours(ESTIMATE_HOURS_BY_KIND[ActionKind.AUTOMATION], pr.number),
         )
+        kind = self.rng.choice([ActionKind.TEST, ActionKind.MONITORING])
         services.action_create(
             postmortem=postmortem,
             actor=None,
-            kind=self.rng.choice([ActionKind.TEST, ActionKind.MONITORING]),
+            kind=kind,
+            estimate_hours=_hours(ESTIMATE_HOURS_BY_KIND[kind], pr.number + 1),
             owner=self.users[self.rng.choice(["eli.engineer", "priya.shah", "marco.rossi", "sam.chen"])],
             due_date=due + timedelta(days=7),
             description="Add a contract test for the columns downstream jobs read",
@@ -261,6 +266,7 @@ class DemoBuilder:
                 due_date=due,
                 description="Eyeball the forecast dashboard after each run",
                 replaced_by=permanent,
+                estimate_hours=_hours(ESTIMATE_HOURS_BY_KIND[ActionKind.TEMPORARY_MITIGATION], pr.number + 2),
                 expires_at=pr.merged_at.date() + timedelta(days=self.rng.randint(14, 60)),
             )
 
@@ -343,6 +349,12 @@ class DemoBuilder:
                 actor=self.users["lena.lead"],
                 reason="Labelled hotfix by mistake: this was a planned release of a new feature.",
             )
+
+
+def _hours(bounds: tuple[int, int], seed: int) -> float:
+    """Hours within `bounds`, to the half hour, from their own seed so the demo's other draws stay as they were."""
+    low, high = bounds
+    return random.Random(seed).randint(low * 2, high * 2) / 2
 
 
 def seed_demo(*, log=print, today: date | None = None) -> bool:

@@ -55,9 +55,14 @@ def last_complete_month(now: datetime | None = None) -> date:
 
 
 def report_month(text: str | None, *, now: datetime | None = None) -> date:
-    """The month a report is asked for: empty means the current month; a month not yet begun is refused."""
+    """The month a report is asked for: empty means the last complete month; a month not yet begun is refused.
+
+    A report opened without a month shows a month that has ended (SPEC §12): on the 1st the
+    current month is hours old and its numbers say nothing yet. The current month stays
+    reachable by naming it (the page marks it "in progress").
+    """
     if not text or not text.strip():
-        return current_month(now)
+        return last_complete_month(now)
     month = parse_month(text)
     if month > current_month(now):
         raise InvalidMonth(f"{text.strip()} is in the future; pick this month or an earlier one.")

@@ -89,10 +89,11 @@ def test_current_and_last_complete_month_follow_time_zone(settings):
     assert last_complete_month(LAST_HOUR_OF_MARCH_IN_NEW_YORK) == date(2026, 3, 1)
 
 
-def test_report_month_defaults_to_the_current_month_and_refuses_the_future(settings):
+def test_report_month_defaults_to_the_last_complete_month_and_refuses_the_future(settings):
     settings.TIME_ZONE = NEW_YORK
     now = LAST_HOUR_OF_MARCH_IN_NEW_YORK
-    assert report_month(None, now=now) == report_month("", now=now) == report_month("  ", now=now) == date(2026, 3, 1)
+    # Still March in New York: the last complete month is February (SPEC §12).
+    assert report_month(None, now=now) == report_month("", now=now) == report_month("  ", now=now) == date(2026, 2, 1)
     assert report_month("2026-03", now=now) == date(2026, 3, 1)
     assert report_month("2025-04", now=now) == date(2025, 4, 1)
     with pytest.raises(InvalidMonth, match="in the future"):

@@ -4,11 +4,13 @@ import re
 
 import pytest
 from django.core.management import call_command
-from django.db.models import Count
+from django.db.models import Count, Max, Min
 
 from postmortems.choices import PostmortemStatus
 from postmortems.demo_data import MOST_SKIPPED_STEP
 from postmortems.models import ChecklistAssessment, MergedPullRequest, Postmortem, PreventionAction, Team, User
+from postmortems.months import last_complete_month
+from postmortems.reports import Scope, build_monthly_report
 from postmortems.selectors import overdue_postmortems
 
 pytestmark = pytest.mark.django_db
@@ -38,6 +40,18 @@ def test_demo_tells_the_story(seeded):
     assert PreventionAction.objects.filter(kind="temporary_mitigation", status="open").exists()
     assert PreventionAction.objects.filter(status="done").exclude(evidence_url="").exists()
     assert User.objects.get(username="lena.lead").is_staff
+
+
+def test_demo_gives_the_report_upkeep_hours_and_findings(seeded):
+    # Filled records carry realistic effort, their actions estimates (SPEC §12): the upkeep section has numbers.
+    filled = Postmortem.objects.exclude(root_cause="")
+    assert filled.exists() and not filled.filter(effort_hours__isnull=True).exists()
+    bounds = filled.aggregate(low=Min("effort_hours"), high=Max("effort_hours"))
+    assert 1 <= bounds["low"] < bounds["high"] <= 48
+    assert not PreventionAction.objects.filter(postmortem__in=filled, estimate_hours__isnull=True).exists()
+    report = build_monthly_report(last_complete_month(), Scope())
+    assert report.upkeep.open_prevention_hours > 0
+    assert report.findings
 
 
 def test_demo_is_idempotent(seeded):

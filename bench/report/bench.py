@@ -201,8 +201,10 @@ def measure(client, month_bounds) -> dict:
         )
         row = hand()
         full = json.loads(json.dumps(full_report_numbers(cursor, month, tz)))
-    # Every number of the report, not only the headline: the API and the hand-written SQL agree.
-    assert api == full, "the API and the hand-written SQL disagree"
+    # Every number of the first edition, not only the headline: the API and the hand-written SQL agree.
+    # SPEC §12's additions (findings, caught-in, DORA bands, upkeep, teams) have no hand-written SQL
+    # here yet; they are left out of the comparison, not out of the timed request.
+    assert _first_edition(api) == full, "the API and the hand-written SQL disagree"
     hours = lambda seconds: None if seconds is None else round(float(seconds) / 3600, 2)  # noqa: E731
     sql_numbers = {
         "deployments": row[0],
@@ -219,7 +221,7 @@ def measure(client, month_bounds) -> dict:
     return timings | {
         "queries": len(executed),
         "numbers": sql_numbers,
-        "compared": _count_numbers(api),
+        "compared": _count_numbers(_first_edition(api)),
     }
 
 
@@ -352,6 +354,16 @@ def _replace_section(section: str) -> None:
     else:
         text = text.rstrip("\n") + "\n\n" + section
     path.write_text(text)
+
+
+SECOND_EDITION_KEYS = ("findings", "caught_in", "dora_bands", "upkeep", "teams")
+SECOND_EDITION_TREND_KEYS = ("caught_in", "upkeep")
+
+
+def _first_edition(report: dict) -> dict:
+    """The report's JSON without SPEC §12's keys, the shape `full_sql.py` computes."""
+    trend = [{k: v for k, v in m.items() if k not in SECOND_EDITION_TREND_KEYS} for m in report["trend"]]
+    return {**{k: v for k, v in report.items() if k not in SECOND_EDITION_KEYS}, "trend": trend}
 
 
 if __name__ == "__main__":

@@ -25,6 +25,12 @@ class ActionForm(forms.Form):
     expires_at = forms.DateField(
         required=False, widget=DATE_WIDGET, label="Expires on", help_text="Temporary mitigations only."
     )
+    estimate_hours = forms.FloatField(
+        required=False,
+        min_value=0,
+        label="Estimate (hours)",
+        help_text="Engineer-hours the work needs; the report sets them against hotfix hours.",
+    )
     replaced_by = forms.ChoiceField(
         required=False,
         label="Replaced by",
@@ -54,6 +60,7 @@ class BaseActionFormSet(forms.BaseFormSet):
                 "evidence_url": a.evidence_url,
                 "expires_at": a.expires_at,
                 "replaced_by": a.replaced_by_id,
+                "estimate_hours": a.estimate_hours,
             }
             for a in actions
         ]
@@ -84,6 +91,7 @@ class BaseActionFormSet(forms.BaseFormSet):
             "evidence_url": data["evidence_url"],
             "expires_at": data["expires_at"],
             "replaced_by": replaced_by,
+            "estimate_hours": data["estimate_hours"],
         }
 
 

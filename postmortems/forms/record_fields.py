@@ -34,11 +34,15 @@ class PostmortemFieldsForm(forms.ModelForm):
             "detected_at": DATETIME_WIDGET,
             "resolved_at": DATETIME_WIDGET,
             "contributing_categories": forms.CheckboxSelectMultiple,
+            "effort_hours": forms.NumberInput(attrs={"min": 0, "step": 0.5}),
         }
         help_texts = {
             "summary": "Markdown. What happened, in a few sentences.",
             "impact": "Markdown. Who noticed what, for how long.",
             "root_cause": "Markdown; at least 40 characters to submit. Why it happened, not just what.",
+            "effort_hours": (
+                "Optional. Engineer-hours the incident and its hotfix took; the report sets them against upkeep."
+            ),
         }
 
     def __init__(self, *args, user: User, **kwargs):

@@ -1,6 +1,7 @@
 """Prevention actions: what will stop the incident from happening again."""
 
 from django.conf import settings
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -32,6 +33,12 @@ class PreventionAction(models.Model):
         related_name="replaces",
         help_text="The permanent action that replaces this temporary mitigation.",
     )
+    estimate_hours = models.FloatField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="Estimated engineer-hours of the work (optional).",
+    )
     created_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
@@ -41,6 +48,10 @@ class PreventionAction(models.Model):
         constraints = [
             choice_constraint("kind", ActionKind),
             choice_constraint("status", ActionStatus),
+            models.CheckConstraint(
+                condition=models.Q(estimate_hours__isnull=True) | models.Q(estimate_hours__gte=0),
+                name="action_estimate_hours_not_negative",
+            ),
             models.CheckConstraint(
                 condition=~models.Q(status=ActionStatus.WONT_DO) | ~models.Q(wont_do_reason=""),
                 name="action_wont_do_has_reason",

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
@@ -94,6 +95,13 @@ class Postmortem(models.Model):
     )
     prior_occurrences = models.ManyToManyField("self", symmetrical=False, blank=True, related_name="later_occurrences")
     recurred_despite_prevention = models.BooleanField(default=False)
+    # SPEC §12: what the incident cost, so the report can set it against the upkeep left undone.
+    effort_hours = models.FloatField(
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(0)],
+        help_text="Engineer-hours the incident and its hotfix took (optional).",
+    )
     # Maintained by the services from the assessment, so reports count without joins.
     # An incident can have several gap kinds; `gap_kind` is the first of them in the
     # order skipped, ineffective, missing ("none" when the checklist held, blank
@@ -122,6 +130,10 @@ class Postmortem(models.Model):
             choice_constraint("caught_in", CaughtIn, blank=True),
             choice_constraint("trigger", Trigger, blank=True),
             choice_constraint("gap_kind", GapKind, blank=True),
+            models.CheckConstraint(
+                condition=models.Q(effort_hours__isnull=True) | models.Q(effort_hours__gte=0),
+                name="postmortem_effort_hours_not_negative",
+            ),
             models.CheckConstraint(
                 condition=models.Q(resolved_at__isnull=True)
                 | models.Q(detected_at__isnull=True)

@@ -237,14 +237,17 @@ def _category_table(trend: Trend, names: dict[str, str]) -> ChartTable:
 
 
 def _checklist_table(trend: Trend) -> ChartTable:
-    def cell(m: TrendMonth, item: str) -> str:
-        g = m.gaps_of(item)
-        return f"{g.skipped} / {g.skipped_would_have_caught} / {g.ineffective}" if g else "0 / 0 / 0"
-
+    """One row per step and month it was assessed in, each count in its own column."""
+    rows = [
+        [item, m.month, gaps.skipped, gaps.skipped_would_have_caught, gaps.ineffective]
+        for item in _checklist_items(trend)
+        for m in trend
+        if (gaps := m.gaps_of(item)) is not None
+    ]
     return ChartTable(
-        ["Checklist item", *(m.month for m in trend)],
-        [[item, *(cell(m, item) for m in trend)] for item in _checklist_items(trend)],
-        "Each cell: skipped / skipped where it would have caught the incident / ineffective.",
+        ["Checklist item", "Month", "Skipped", "Skipped, would have caught it", "Followed but ineffective"],
+        rows,
+        "Months in which the step was assessed.",
     )
 
 

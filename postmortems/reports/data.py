@@ -11,24 +11,15 @@ dicts: their keys are data (`choices`, the categories table), not names in code.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields
+from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Self
 
 from django.utils import timezone
 
-JSON = dict[str, Any]
+from .flat import JSON, _Flat
+from .lead_data import NO_UPKEEP, DoraBands, Finding, FindingLink, TeamNumbers, Upkeep, UpkeepCategory
 
-
-class _Flat:
-    """A dataclass whose JSON object is its fields, in order, under their own names."""
-
-    def as_json(self) -> JSON:
-        return {f.name: getattr(self, f.name) for f in fields(self)}
-
-    @classmethod
-    def from_json(cls, data: JSON) -> Self:
-        return cls(**{f.name: data[f.name] for f in fields(cls)})
+__all__ = ["NO_UPKEEP", "DoraBands", "Finding", "FindingLink", "TeamNumbers", "Upkeep", "UpkeepCategory"]
 
 
 @dataclass(frozen=True)
@@ -223,6 +214,9 @@ class TrendMonth:
     by_gap_kind: dict[str, int]
     by_detection_method: dict[str, int]
     actions: ActionNumbers
+    # SPEC §12: where it should have been caught (stage or "not_recorded" → postmortems), upkeep totals.
+    caught_in: dict[str, int] = field(default_factory=dict)
+    upkeep: Upkeep = NO_UPKEEP
 
     def gaps_of(self, item: str) -> ChecklistItemGaps | None:
         return next((gaps for gaps in self.checklist_gaps if gaps.item == item), None)
@@ -240,6 +234,8 @@ class TrendMonth:
             "by_gap_kind": dict(self.by_gap_kind),
             "by_detection_method": dict(self.by_detection_method),
             "actions": self.actions.as_json(),
+            "caught_in": dict(self.caught_in),
+            "upkeep": self.upkeep.totals_json(),
         }
 
     @classmethod
@@ -254,6 +250,9 @@ class TrendMonth:
             by_gap_kind=dict(data["by_gap_kind"]),
             by_detection_method=dict(data["by_detection_method"]),
             actions=ActionNumbers.from_json(data["actions"]),
+            # Snapshots stored before SPEC §12 have neither.
+            caught_in=dict(data.get("caught_in", {})),
+            upkeep=Upkeep.from_json(data["upkeep"]) if "upkeep" in data else NO_UPKEEP,
         )
 
 
@@ -273,6 +272,12 @@ class MonthlyReport:
     defect_lifetime_hours: DefectLifetime
     trend: tuple[TrendMonth, ...]  # twelve months, oldest first, ending with `month`
     category_names: dict[str, str]  # slug (or UNCATEGORISED_SLUG) → name, for the charts' legends
+    # SPEC §12 (second edition). Defaults so snapshots stored before it still read.
+    findings: tuple[Finding, ...] = ()
+    caught_in: dict[str, int] = field(default_factory=dict)  # stage (or "not_recorded") → postmortems
+    dora_bands: DoraBands | None = None
+    upkeep: Upkeep = NO_UPKEEP
+    teams: tuple[TeamNumbers, ...] | None = None  # only in the all-teams report
 
     def as_json(self) -> JSON:
         """The API's and the snapshots' shape: the §5 metric names, headline numbers at the top level."""
@@ -290,7 +295,20 @@ class MonthlyReport:
             # Not §5 metrics: last month's headline (for "change from last month") and slug → name.
             "previous_month": self.previous.as_json(),
             "category_names": dict(self.category_names),
+            **self._second_edition_json(),
         }
+
+    def _second_edition_json(self) -> JSON:
+        """SPEC §12's keys; `teams` only in the all-teams report."""
+        data: JSON = {
+            "findings": [f.as_json() for f in self.findings],
+            "caught_in": dict(self.caught_in),
+            "dora_bands": None if self.dora_bands is None else self.dora_bands.as_json(),
+            "upkeep": self.upkeep.as_json(),
+        }
+        if self.teams is not None:
+            data["teams"] = [t.as_json() for t in self.teams]
+        return data
 
     @classmethod
     def from_json(cls, data: JSON) -> MonthlyReport:
@@ -308,4 +326,17 @@ class MonthlyReport:
             defect_lifetime_hours=DefectLifetime.from_json(data["defect_lifetime_hours"]),
             trend=tuple(TrendMonth.from_json(m) for m in data["trend"]),
             category_names=dict(data["category_names"]),
+            **_second_edition_from_json(data),
         )
+
+
+def _second_edition_from_json(data: JSON) -> JSON:
+    """SPEC §12's fields from a report's JSON; absent in snapshots stored before it."""
+    dora, teams = data.get("dora_bands"), data.get("teams")
+    return {
+        "findings": tuple(Finding.from_json(f) for f in data.get("findings", [])),
+        "caught_in": dict(data.get("caught_in", {})),
+        "dora_bands": None if dora is None else DoraBands.from_json(dora),
+        "upkeep": Upkeep.from_json(data["upkeep"]) if "upkeep" in data else NO_UPKEEP,
+        "teams": None if teams is None else tuple(TeamNumbers.from_json(t) for t in teams),
+    }

@@ -91,6 +91,29 @@ def report_csv_rows(report: MonthlyReport) -> list[list[Any]]:
         rows += [
             [f"trend.{name}", month.month, getattr(month, name)] for name in ("deployments", "hotfixes", "hotfix_rate")
         ]
+    return rows + lead_csv_rows(report)
+
+
+def lead_csv_rows(report: MonthlyReport) -> list[list[Any]]:
+    """SPEC §12's rows: findings (title, then detail and links), caught-in, DORA bands, upkeep, teams."""
+    rows: list[list[Any]] = []
+    for finding in report.findings:
+        rows.append([f"findings.{finding.kind}", finding.title, finding.detail])
+        rows += [[f"findings.{finding.kind}.link", link.label, link.url] for link in finding.links]
+    rows += _pairs("caught_in", report.caught_in)
+    if report.dora_bands is not None:
+        rows += _pairs("dora_bands", report.dora_bands.as_json())
+    rows += _pairs("upkeep", report.upkeep.totals_json())
+    for c in report.upkeep.by_category:
+        rows += [
+            ["upkeep.hotfix_hours", c.name, c.hotfix_hours],
+            ["upkeep.open_prevention_hours", c.name, c.open_prevention_hours],
+        ]
+    for team in report.teams or ():
+        rows += [[f"teams.{name}", team.team, value] for name, value in team.as_json().items() if name != "team"]
+    for month in report.trend:
+        rows += [[f"trend.caught_in.{stage}", month.month, n] for stage, n in month.caught_in.items()]
+        rows += [[f"trend.upkeep.{name}", month.month, h] for name, h in month.upkeep.totals_json().items()]
     return rows
 
 

@@ -19,7 +19,7 @@ class ReportInputError(ValueError):
 
 
 def parse_report_month(raw: str | None, *, now: datetime | None = None) -> date:
-    """'YYYY-MM' → the first day of that month; empty → the current month (the rule is `months.report_month`)."""
+    """'YYYY-MM' → the first day of that month; empty → the last complete month (the rule is `months.report_month`)."""
     try:
         return report_month(raw, now=now)
     except InvalidMonth as exc:

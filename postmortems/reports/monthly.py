@@ -28,6 +28,7 @@ from .data import (
     TrendMonth,
 )
 from .findings import CategoryHistory, failing_steps
+from .leads import LeadFacts, lead_report_fields, lead_trend_fields, read_lead_facts
 from .percentiles import MEDIAN, P90
 from .periods import ReportWindow, report_window
 from .scope import Scope
@@ -57,6 +58,7 @@ class _Facts:
     missing: list[MissingItem]
     flows: q.ActionFlows
     backlog: list[q.ActionBacklog]
+    leads: LeadFacts  # SPEC §12's reads
 
 
 def _read(scope: Scope, window: ReportWindow) -> _Facts:
@@ -78,6 +80,7 @@ def _read(scope: Scope, window: ReportWindow) -> _Facts:
         missing=q.missing_items_proposed(scope, window.current),
         flows=q.action_flows_by_month(scope, start, end, tz),
         backlog=q.action_backlog(scope, list(window.periods)),
+        leads=read_lead_facts(scope, window),
     )
 
 
@@ -131,6 +134,7 @@ def _trend_month(facts: _Facts, index: int, label: str) -> TrendMonth:
         by_gap_kind=profile.gaps,
         by_detection_method=profile.detection,
         actions=_actions(facts, index, label),
+        **lead_trend_fields(facts.leads, index, label),
     )
 
 
@@ -156,27 +160,39 @@ def _report(scope: Scope, window: ReportWindow, facts: _Facts) -> MonthlyReport:
     by_category, recurring = _categories(facts.categories, month)
     profile = facts.profiles.get(month) or q.MonthProfile.empty()
     lifetime_count, lifetime = facts.lifetime
+    report_scope = ReportScope(
+        team=scope.team.slug if scope.team else None,
+        repository=scope.repository.full_name if scope.repository else None,
+    )
+    headline = _headline(facts, 1, month)
+    gaps = ChecklistGaps(
+        items=tuple(failing_steps(facts.items.get(month, []))),
+        missing_items=tuple(facts.missing),
+        missing_items_proposed=len(facts.missing),
+        by_gap_kind=profile.gaps,
+    )
     return MonthlyReport(
         month=month,
-        scope=ReportScope(
-            team=scope.team.slug if scope.team else None,
-            repository=scope.repository.full_name if scope.repository else None,
-        ),
-        headline=_headline(facts, 1, month),
+        scope=report_scope,
+        headline=headline,
         previous=_headline(facts, 0, window.previous.label),
         by_category=tuple(by_category),
         recurring_categories=tuple(recurring),
         by_detection_method=profile.detection,
-        checklist_gaps=ChecklistGaps(
-            items=tuple(failing_steps(facts.items.get(month, []))),
-            missing_items=tuple(facts.missing),
-            missing_items_proposed=len(facts.missing),
-            by_gap_kind=profile.gaps,
-        ),
+        checklist_gaps=gaps,
         actions=_actions(facts, len(window.periods) - 1, month),
         defect_lifetime_hours=DefectLifetime(lifetime_count, _hours(lifetime[MEDIAN]), _hours(lifetime[P90])),
         trend=tuple(_trend_month(facts, index, label) for index, label in enumerate(window.labels)),
         category_names={(slug or UNCATEGORISED_SLUG): name for slug, name in facts.categories.names.items()},
+        **lead_report_fields(
+            facts.leads,
+            month=month,
+            scope=report_scope,
+            headline=headline,
+            recurring=tuple(recurring),
+            history=facts.categories,
+            gaps=gaps,
+        ),
     )
 
 

@@ -9,11 +9,20 @@ from django.utils import timezone
 
 from ..choices import ActionKind, ActionStatus
 from ..models import ActionIssue, Postmortem, PreventionAction, User
-from ..workflow import WorkflowError, action_reasons, can_change_action_status, can_edit
+from ..workflow import WorkflowError, action_reasons, can_change_action_status, can_edit, hours_reasons
 from ._common import require, saved_by
 from .action_issues import action_issue_schedule, action_issue_schedule_removed
 
-_EDIT_FIELDS = ("description", "kind", "owner", "due_date", "evidence_url", "expires_at", "replaced_by")
+_EDIT_FIELDS = (
+    "description",
+    "kind",
+    "owner",
+    "due_date",
+    "evidence_url",
+    "expires_at",
+    "replaced_by",
+    "estimate_hours",
+)
 
 
 def _validate(action: PreventionAction) -> None:
@@ -36,6 +45,8 @@ def _validate(action: PreventionAction) -> None:
         self_pk=action.pk,
     ).items():
         reasons.setdefault(field, []).extend(messages)
+    for field, messages in hours_reasons("estimate_hours", action.estimate_hours).items():
+        reasons.setdefault(field, []).extend(messages)
     if reasons:
         raise WorkflowError(reasons)
 
@@ -51,6 +62,7 @@ def action_create(
     evidence_url: str = "",
     expires_at: date | None = None,
     replaced_by: PreventionAction | None = None,
+    estimate_hours: float | None = None,
 ) -> PreventionAction:
     """Add a prevention action to a draft postmortem."""
     if actor is not None:
@@ -64,6 +76,7 @@ def action_create(
         evidence_url=evidence_url or "",
         expires_at=expires_at,
         replaced_by=replaced_by,
+        estimate_hours=estimate_hours,
     )
     _validate(action)
     saved_by(action, actor)

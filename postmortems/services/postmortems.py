@@ -33,6 +33,7 @@ from ..workflow import (
     check_link_pr,
     check_transition,
     filing_reasons,
+    hours_reasons,
     introduced_by_reasons,
     merged,
     placement_reasons,
@@ -169,6 +170,7 @@ def _apply_fields(
     for name, value in fields.items():
         setattr(candidate, name, value)
     reasons = merged(reasons, time_reasons(candidate))
+    reasons = merged(reasons, hours_reasons("effort_hours", candidate.effort_hours))
     if {"introduced_by", "repository"} & set(fields):
         reasons = merged(reasons, introduced_by_reasons(candidate.introduced_by, candidate.repository_id))
     if reasons:

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from ..models import LEADS_GROUP, ReportSnapshot, User
 from ..months import last_complete_month
-from ..reports import MonthlyReport, Scope, build_monthly_report, headline_rows
+from ..reports import MonthlyReport, Scope, absent_findings, build_monthly_report, headline_rows
 
 
 def report_snapshot_store(
@@ -54,10 +54,22 @@ def _fmt(value, kind: str) -> str:
     return f"{value * 100:.1f}%" if kind == "rate" else str(value)
 
 
+def _findings_lines(report: MonthlyReport) -> list[str]:
+    """What to fix first: each finding's title, detail and links, then what the month did not support."""
+    lines = ["What to fix first:"]
+    for finding in report.findings:
+        lines.append(f"- {finding.title}")
+        lines.append(f"  {finding.detail}")
+        lines += [f"  {link.label}: {settings.SITE_URL}{link.url}" for link in finding.links]
+    lines += [f"- {line}" for line in absent_findings(report.findings)]
+    return [*lines, ""]
+
+
 def _summary(snapshot: ReportSnapshot) -> str:
     report = MonthlyReport.from_json(snapshot.data)
     url = settings.SITE_URL + reverse("report-snapshot", args=[snapshot.pk])
     lines = [f"Monthly reliability report for {snapshot.month_label} ({snapshot.scope_label}).", ""]
+    lines += _findings_lines(report)
     for row in headline_rows(report):
         lines.append(f"- {row.label}: {_fmt(row.value, row.kind)} (last month {_fmt(row.previous, row.kind)})")
     recurring = ", ".join(c.name for c in report.recurring_categories) or "none"

@@ -127,12 +127,12 @@ def report_headline(data: dict) -> list[messages.HeadlineNumber]:
 
 
 def report_findings(data: dict) -> list[str]:
-    """The report's findings (SPEC §12) when its JSON carries them: a list of texts, or of objects with `text`.
+    """The titles of the report's findings (SPEC §12): each says what to fix first, with its numbers.
 
-    The hook for the report's second edition; today's report has none, and none are made up here.
+    A snapshot stored before the report computed findings has none, and none are made up here.
     """
     findings = data.get("findings") or []
-    texts = [f if isinstance(f, str) else (f.get("text") or "") for f in findings if isinstance(f, str | dict)]
+    texts = [f if isinstance(f, str) else (f.get("title") or "") for f in findings if isinstance(f, str | dict)]
     return [text for text in texts if text][:3]
 
 

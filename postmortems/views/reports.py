@@ -24,14 +24,17 @@ from ..months import current_month, shift_month
 from ..reports import (
     MonthlyReport,
     ReportInputError,
+    absent_findings,
     build_monthly_report,
     csv_safe,
     headline_rows,
+    page_charts,
     parse_report_month,
-    report_charts,
     report_csv_rows,
     resolve_scope,
+    teams_chart,
 )
+from ..reports.benchmarks import DORA
 from .plotly_assets import plotly_asset_urls
 
 
@@ -59,7 +62,10 @@ def _page_context(report: MonthlyReport) -> dict[str, Any]:
         "time_zone": settings.TIME_ZONE,
         "data": report,
         "headline": headline_rows(report),
-        "charts": report_charts(report),
+        "charts": page_charts(report),
+        "teams_chart": teams_chart(report),
+        "findings_absent": absent_findings(report.findings),
+        "dora_source": DORA.source,
         **plotly_asset_urls(),
     }
 
@@ -80,10 +86,13 @@ def monthly_report(request: HttpRequest, month: str | None = None) -> HttpRespon
     if request.GET.get("format") == "csv":
         suffix = f"-{scope.key.replace(':', '-').replace('/', '-')}" if scope.key else ""
         return _csv_response(report, f"reliability-report-{report.month}{suffix}.csv")
+    this_month = current_month()
     context |= {
         **_page_context(report),
+        "in_progress": month_start == this_month,
+        "current_month_url": _report_url(this_month, filters) if month_start != this_month else None,
         "previous_url": _report_url(shift_month(month_start, -1), filters),
-        "next_url": _report_url(shift_month(month_start, 1), filters) if month_start < current_month() else None,
+        "next_url": _report_url(shift_month(month_start, 1), filters) if month_start < this_month else None,
         "csv_url": f"{request.path}?{urlencode({**filters, 'format': 'csv'})}",
     }
     return render(request, "reports/monthly.html", context)
@@ -105,4 +114,7 @@ def snapshot_detail(request: HttpRequest, pk: int) -> HttpResponse:
     if request.GET.get("format") == "csv":
         return _csv_response(report, f"reliability-report-{snapshot.month_label}-snapshot-{snapshot.pk}.csv")
     context = {**_page_context(report), "snapshot": snapshot, "csv_url": f"{request.path}?format=csv"}
+    if "findings" not in snapshot.data:
+        # Stored before the report computed findings: not "no finding", just none computed.
+        context["findings_absent"] = ["This snapshot was stored before the report computed findings."]
     return render(request, "reports/snapshot_detail.html", context)

@@ -33,6 +33,7 @@ EDITABLE_FIELDS: tuple[str, ...] = (
     "repository",
     "team",
     "introduced_by",
+    "effort_hours",
 )
 
 

@@ -43,6 +43,13 @@ def time_reasons(postmortem: Postmortem) -> Reasons:
     return reasons
 
 
+def hours_reasons(field: str, hours: float | None) -> Reasons:
+    """Hours (effort spent, work estimated) are optional, and never negative."""
+    if hours is not None and hours < 0:
+        return {field: ["Hours cannot be negative."]}
+    return {}
+
+
 def introduced_by_reasons(introduced_by: MergedPullRequest | None, repository_id: int | None) -> Reasons:
     """The PR that introduced the defect is a merged PR of the record's own repository."""
     reasons: Reasons = {}

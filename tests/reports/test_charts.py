@@ -50,8 +50,18 @@ def test_checklist_heatmap_adds_skipped_and_ineffective(report):
     config = list(heatmap["y"]).index("Reviewed the configuration diff for the target environment")
     assert heatmap["z"][staging][-1] == 2 and heatmap["z"][config][-1] == 1
     assert heatmap["z"][staging][-3] == 1  # January
-    cells = {row[0]: row[-1] for row in chart.table.rows}
-    assert cells["Ran all downstream jobs end-to-end in staging"] == "2 / 1 / 0"
+    # Each number in its own column, under its own header (it once read "2 / 1 / 0").
+    assert chart.table.headers == [
+        "Checklist item",
+        "Month",
+        "Skipped",
+        "Skipped, would have caught it",
+        "Followed but ineffective",
+    ]
+    rows = {(row[0], row[1]): row[2:] for row in chart.table.rows}
+    assert rows[("Ran all downstream jobs end-to-end in staging", "2026-03")] == [2, 1, 0]
+    assert rows[("Ran all downstream jobs end-to-end in staging", "2026-01")] == [1, 1, 0]
+    assert rows[("Reviewed the configuration diff for the target environment", "2026-03")] == [0, 0, 1]
 
 
 def test_detection_chart_groups_methods_the_way_leads_read_them(report):

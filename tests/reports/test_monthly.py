@@ -128,6 +128,12 @@ def test_json_keys_keep_the_published_order(data):
         "trend",
         "previous_month",
         "category_names",
+        # SPEC §12, after the first edition's keys; `teams` only without a team or repository.
+        "findings",
+        "caught_in",
+        "dora_bands",
+        "upkeep",
+        "teams",
     ]
     assert list(body["previous_month"]) == headline
     assert list(body["checklist_gaps"]) == ["items", "missing_items", "missing_items_proposed", "by_gap_kind"]
@@ -145,6 +151,8 @@ def test_json_keys_keep_the_published_order(data):
         "by_gap_kind",
         "by_detection_method",
         "actions",
+        "caught_in",
+        "upkeep",
     ]
     # Lists keep the report's order: most postmortems first, then by name.
     assert [c["count"] for c in body["by_category"]] == [2, 1, 1]

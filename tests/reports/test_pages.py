@@ -31,10 +31,9 @@ def test_page_shows_the_same_numbers_with_change_from_last_month(data, signed_in
         r'data-metric="Deployments">.*?<td class="num">1</td>\s*<td class="num change[^"]*">\+4</td>', html, re.S
     )
     # Chart data blocks are JSON (not inline code) and carry the trend.
-    blocks = dict(re.findall(r'<script id="(chart-[a-z]+-data)" type="application/json">(.*?)</script>', html, re.S))
-    assert set(blocks) == {
-        f"chart-{n}-data" for n in ("hotfixes", "categories", "checklist", "detection", "actions", "mitigations")
-    }
+    blocks = dict(re.findall(r'<script id="(chart-[a-z-]+-data)" type="application/json">(.*?)</script>', html, re.S))
+    charts = ("hotfixes", "categories", "checklist", "detection", "actions", "mitigations", "caught-in", "upkeep")
+    assert set(blocks) == {f"chart-{n}-data" for n in (*charts, "teams")}
     assert "<script>" not in html and " style=" not in html
     hotfix_figure = json.loads(blocks["chart-hotfixes-data"])
     assert [t["name"] for t in hotfix_figure["data"]] == ["Deployments", "Hotfixes", "Hotfix rate (%)"]
@@ -42,13 +41,38 @@ def test_page_shows_the_same_numbers_with_change_from_last_month(data, signed_in
     assert '<a href="/reports/monthly/2026-04/" rel="next">' in html
 
 
-def test_page_of_the_current_month_has_no_next_link_and_keeps_filters(data, signed_in, time_machine):
+def test_page_opens_on_the_last_complete_month_and_links_the_current_one(data, signed_in, time_machine):
     time_machine.move_to("2026-03-20 12:00Z")
     html = signed_in.get("/reports/monthly/", {"team": "alpha"}).content.decode()
+    assert "Monthly reliability report — 2026-02 — team alpha" in html
+    assert 'id="in-progress"' not in html
+    assert '<a href="/reports/monthly/2026-03/?team=alpha" id="current-month-link">' in html
+
+
+def test_page_of_the_current_month_is_marked_in_progress_without_next_link(data, signed_in, time_machine):
+    time_machine.move_to("2026-03-20 12:00Z")
+    html = signed_in.get("/reports/monthly/2026-03/", {"team": "alpha"}).content.decode()
     assert "Monthly reliability report — 2026-03 — team alpha" in html
+    assert '<span class="badge badge-in-progress" id="in-progress">in progress</span>' in html
     assert 'href="/reports/monthly/2026-02/?team=alpha" rel="prev"' in html
-    assert 'rel="next"' not in html
+    assert 'rel="next"' not in html and 'id="current-month-link"' not in html
     assert "?team=alpha&amp;format=csv" in html
+
+
+@pytest.mark.parametrize(
+    ("instant", "expected"),
+    [
+        ("2026-04-01 03:59Z", "2026-02"),  # Mar 31 23:59 EDT: March is not over in New York
+        ("2026-04-01 04:00Z", "2026-03"),  # Apr 1 00:00 EDT: March has just ended
+        ("2026-04-01 04:01Z", "2026-03"),
+    ],
+)
+def test_default_month_turns_at_midnight_of_the_first_in_time_zone(data, signed_in, time_machine, instant, expected):
+    time_machine.move_to(instant)
+    html = signed_in.get("/reports/monthly/").content.decode()
+    assert f"Monthly reliability report — {expected}" in html
+    body = signed_in.get("/api/v1/reports/monthly/").json()
+    assert body["month"] == expected
 
 
 def test_page_bad_month_and_unknown_team_answer_400(data, signed_in):

@@ -43,9 +43,17 @@ def test_report_page_renders_plotly_charts_locally(live_server, client, engineer
             response = page.goto(f"{base}/reports/monthly/2026-03/", wait_until="networkidle")
             assert response.status == 200
             page.wait_for_selector("#chart-mitigations.chart-ready svg.main-svg", timeout=20000)
-            for chart in ("hotfixes", "categories", "checklist", "detection", "actions", "mitigations"):
+            charts = ("hotfixes", "categories", "checklist", "detection", "actions", "mitigations")
+            for chart in (*charts, "caught-in", "upkeep", "teams"):
+                page.wait_for_selector(f"#chart-{chart}.chart-ready svg.main-svg", timeout=20000)
                 assert page.locator(f"#chart-{chart} svg.main-svg").count() >= 1, chart
             assert page.locator("#headline tr[data-metric='Deployments'] td").first.inner_text() == "5"
+            # The findings come first, each a sentence with its numbers, visible without scrolling.
+            findings = page.locator("#findings li.finding")
+            assert findings.count() == 3
+            assert findings.first.locator(".finding-title").inner_text().startswith("Data or schema change recurred: 2")
+            assert findings.nth(2).bounding_box()["y"] < 900
+            assert page.locator("#dora-help").inner_text().count("Accelerate State of DevOps Report 2023") == 1
             SCREENSHOTS.mkdir(exist_ok=True)
             page.screenshot(path=str(SCREENSHOTS / "monthly-report.png"), full_page=True)
         finally:

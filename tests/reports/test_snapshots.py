@@ -86,3 +86,37 @@ def test_snapshot_task_stores_last_month(data, lead, time_machine):
     pk = store_monthly_report_snapshot()
     assert ReportSnapshot.objects.get(pk=pk).month_label == "2026-03"
     assert store_monthly_report_snapshot() == pk and len(mail.outbox) == 1
+
+
+def test_mail_opens_with_the_findings_of_the_complete_month(data, lead, time_machine, settings):
+    # 00:30 on 1 April in New York: March has just ended, and the mail describes it.
+    time_machine.move_to(dataset.utc(2026, 4, 1, 4, 30))
+    snapshot = monthly_snapshot_run()
+    assert snapshot.month == date(2026, 3, 1)
+    body = mail.outbox[0].body
+    findings = snapshot.data["findings"]
+    assert [f["kind"] for f in findings] == ["recurring_category", "skipped_step", "actions_past_due"]
+    assert body.index("What to fix first:") < body.index("- Deployments: 5")
+    for finding in findings:
+        assert f"- {finding['title']}" in body
+    pm1 = data["pm1"].pk
+    assert f"  #{pm1}: {settings.SITE_URL}/postmortems/{pm1}/" in body
+
+
+def test_mail_says_when_the_month_supports_no_finding(data, lead, time_machine):
+    time_machine.move_to(dataset.utc(2025, 7, 1, 10))  # June 2025: nothing happened
+    monthly_snapshot_run()
+    body = mail.outbox[0].body
+    assert "- No failure category recurred this month." in body
+    assert "- No prevention action was past due at the end of the month." in body
+
+
+def test_a_snapshot_stored_before_findings_does_not_claim_there_were_none(data, signed_in):
+    call_command("report_snapshot", "2026-03", stdout=io.StringIO())
+    snapshot = ReportSnapshot.objects.get()
+    old = {key: value for key, value in snapshot.data.items() if key not in ("findings", "teams", "dora_bands")}
+    ReportSnapshot.objects.filter(pk=snapshot.pk).update(data=old)
+    html = signed_in.get(f"/reports/snapshots/{snapshot.pk}/").content.decode()
+    assert "This snapshot was stored before the report computed findings." in html
+    assert "No failure category recurred this month." not in html
+    assert page_headline(html)["Deployments"] == "5"

@@ -134,7 +134,15 @@ def test_the_monthly_summary_shows_the_reports_findings_when_it_has_them(
 ):
     settings.SLACK_WEBHOOK_URL = fake_slack.url("T0/B0/default")
     snapshot, _ = report_snapshot_store(month=date(2026, 2, 1))
-    snapshot.data["findings"] = [{"text": "Untested downstream dependency recurred 3 times"}, "Staging was skipped"]
+    snapshot.data["findings"] = [
+        {
+            "kind": "recurring_category",
+            "title": "Untested downstream dependency recurred 3 times",
+            "detail": "",
+            "links": [],
+        },
+        {"kind": "skipped_step", "title": "Staging was skipped", "detail": "", "links": []},
+    ]
     snapshot.save()
     with django_capture_on_commit_callbacks(execute=True):
         slack_monthly_summary_queue(snapshot=snapshot)

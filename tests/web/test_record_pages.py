@@ -267,3 +267,25 @@ def test_record_page_query_count_does_not_grow_with_actions_and_history(
         services.action_update(action=action, actor=engineer, description=f"Changed {i}")
     with django_assert_max_num_queries(len(few.captured_queries)):
         assert client.get(url).status_code == 200
+
+
+def test_edit_form_asks_effort_and_action_estimates_and_the_record_shows_them(client, draft, engineer):
+    data = _edit_data(
+        draft,
+        **{
+            "pm-effort_hours": "6.5",
+            "actions-0-description": "Run downstream jobs in staging in CI",
+            "actions-0-kind": "automation",
+            "actions-0-owner": str(engineer.pk),
+            "actions-0-due_date": "2026-12-01",
+            "actions-0-estimate_hours": "24",
+        },
+    )
+    page = signed_in(client, engineer)
+    form = page.get(reverse("postmortem_edit", args=[draft.pk])).content.decode()
+    assert 'name="pm-effort_hours"' in form and 'name="actions-0-estimate_hours"' in form
+    assert page.post(reverse("postmortem_edit", args=[draft.pk]), data).status_code == 302
+    draft.refresh_from_db()
+    assert draft.effort_hours == 6.5 and draft.actions.get().estimate_hours == 24
+    detail = page.get(reverse("postmortem_detail", args=[draft.pk])).content.decode()
+    assert "<dt>Effort (engineer-hours)</dt><dd>6.5</dd>" in detail and "estimate 24.0 h" in detail

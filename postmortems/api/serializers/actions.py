@@ -48,6 +48,7 @@ class ActionSerializer(serializers.ModelSerializer):
             "issue_state",
             "issue_error",
             "issue_note",
+            "estimate_hours",
         ]
         read_only_fields = fields
 
@@ -101,6 +102,9 @@ class ActionWriteSerializer(serializers.Serializer):
     due_date = serializers.DateField(allow_null=True, required=False)
     evidence_url = serializers.URLField(max_length=500, allow_blank=True, required=False)
     expires_at = serializers.DateField(allow_null=True, required=False, help_text="Temporary mitigations only.")
+    estimate_hours = serializers.FloatField(
+        allow_null=True, required=False, min_value=0, help_text="Estimated engineer-hours of the work."
+    )
     replaced_by = serializers.PrimaryKeyRelatedField(
         queryset=PreventionAction.objects.none(),
         allow_null=True,

@@ -79,6 +79,7 @@ class PostmortemSerializer(serializers.ModelSerializer):
             "prior_occurrences",
             "introduced_by",
             "recurred_despite_prevention",
+            "effort_hours",
             "created_at",
             "updated_at",
         ]

@@ -102,6 +102,60 @@ class ReportDefectLifetimeSerializer(serializers.Serializer):
     p90 = _hours()
 
 
+def _band() -> serializers.CharField:
+    return serializers.CharField(allow_null=True, help_text="DORA band: elite, high, medium or low; null without data")
+
+
+def _caught_in() -> serializers.DictField:
+    return serializers.DictField(
+        child=serializers.IntegerField(**_COUNT),
+        help_text="stage where it should have been caught (dev, staging, production, none, not_recorded) → count",
+    )
+
+
+class ReportFindingLinkSerializer(serializers.Serializer):
+    label = serializers.CharField()
+    url = serializers.CharField(help_text="a record, or the records list filtered")
+
+
+class ReportFindingSerializer(serializers.Serializer):
+    kind = serializers.CharField(help_text="recurring_category, skipped_step or actions_past_due")
+    title = serializers.CharField(help_text="one sentence, with its numbers")
+    detail = serializers.CharField()
+    links = ReportFindingLinkSerializer(many=True)
+
+
+class ReportDoraBandsSerializer(serializers.Serializer):
+    hotfix_rate = _band()
+    mttr = _band()
+    source = serializers.CharField(help_text="the report the bands come from")
+
+
+class ReportUpkeepTotalsSerializer(serializers.Serializer):
+    hotfix_hours = serializers.FloatField(min_value=0, help_text="effort_hours of the month's postmortems")
+    open_prevention_hours = serializers.FloatField(
+        min_value=0, help_text="estimate_hours of prevention actions open at the month's end"
+    )
+
+
+class ReportUpkeepCategorySerializer(ReportUpkeepTotalsSerializer):
+    category = serializers.CharField(allow_null=True, help_text="slug; null for postmortems not yet categorised")
+    name = serializers.CharField()
+
+
+class ReportUpkeepSerializer(ReportUpkeepTotalsSerializer):
+    by_category = ReportUpkeepCategorySerializer(many=True)
+
+
+class ReportTeamSerializer(serializers.Serializer):
+    team = serializers.CharField(help_text="slug")
+    hotfix_rate = _rate("null when there were no deployments")
+    sla_met_rate = _rate("null when no postmortem was due")
+    staging_verification_rate = _rate("null until merged PRs carry staging verification")
+    overdue = serializers.IntegerField(**_COUNT)
+    actions_past_due = serializers.IntegerField(**_COUNT)
+
+
 class ReportTrendMonthSerializer(serializers.Serializer):
     month = serializers.CharField(help_text="YYYY-MM")
     deployments = serializers.IntegerField(**_COUNT)
@@ -114,6 +168,8 @@ class ReportTrendMonthSerializer(serializers.Serializer):
     by_gap_kind = serializers.DictField(child=serializers.IntegerField(**_COUNT))
     by_detection_method = serializers.DictField(child=serializers.IntegerField(**_COUNT))
     actions = ReportActionsSerializer()
+    caught_in = _caught_in()
+    upkeep = ReportUpkeepTotalsSerializer()
 
 
 class MonthlyReportSerializer(serializers.Serializer):
@@ -139,6 +195,12 @@ class MonthlyReportSerializer(serializers.Serializer):
     trend = ReportTrendMonthSerializer(many=True, help_text="12 months, oldest first")
     previous_month = ReportHeadlineSerializer(help_text="last month's headline numbers")
     category_names = serializers.DictField(child=serializers.CharField(), help_text="slug → name")
+    # SPEC §12.
+    findings = ReportFindingSerializer(many=True, help_text="none, or up to one of each kind; never invented")
+    caught_in = _caught_in()
+    dora_bands = ReportDoraBandsSerializer()
+    upkeep = ReportUpkeepSerializer()
+    teams = ReportTeamSerializer(many=True, required=False, help_text="only in the all-teams report")
 
 
 class ReportErrorSerializer(serializers.Serializer):

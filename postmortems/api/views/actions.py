@@ -64,7 +64,14 @@ class ActionViewSet(
         fields = dict(data.validated_data)
         if not partial:
             # A full replace resets what was left out, as PUT promises.
-            defaults = {"owner": None, "due_date": None, "evidence_url": "", "expires_at": None, "replaced_by": None}
+            defaults = {
+                "owner": None,
+                "due_date": None,
+                "evidence_url": "",
+                "expires_at": None,
+                "replaced_by": None,
+                "estimate_hours": None,
+            }
             fields = {**defaults, **fields}
         updated = services.action_update(action=action_, actor=request.user, **fields)
         return Response(s.ActionSerializer(updated).data)

@@ -26,7 +26,9 @@ class MonthlyReportAPIView(ApiViewMixin, APIView):
             OpenApiParameter(
                 "month",
                 str,
-                description=f"YYYY-MM in TIME_ZONE, {FIRST_YEAR}-01 to the current month; default: the current month",
+                description=(
+                    f"YYYY-MM in TIME_ZONE, {FIRST_YEAR}-01 to the current month; default: the last complete month"
+                ),
                 pattern=MONTH_PATTERN,
             ),
             OpenApiParameter("team", str, description="team slug"),
