@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -13,6 +14,7 @@ from .models import (
     OPEN_STATUSES,
     ChecklistAssessment,
     ChecklistTemplateVersion,
+    Evidence,
     MergedPullRequest,
     MissingChecklistItem,
     Postmortem,
@@ -281,3 +283,28 @@ def allowed_transitions(user: User, postmortem: Postmortem) -> dict[str, bool]:
     """For each workflow move, whether `user` may make it on `postmortem` now (the page's buttons)."""
     involvement = postmortem_involvement(postmortem)
     return {t.value: can_transition(user, postmortem, t, involvement) for t in Transition}
+
+
+def merged_pr_evidence_attach(prs: Sequence[MergedPullRequest]) -> None:
+    """Set `evidence_rows` on each merged PR: the evidence about its head and merge commits, in one query.
+
+    Evidence names commits, not PRs, so there is no relation to prefetch: the rows of
+    every PR shown are read at once and shared out by (repository, sha).
+    """
+    wanted: dict[int, set[str]] = {}
+    for pr in prs:
+        pr.evidence_rows = []
+        wanted.setdefault(pr.repository_id, set()).update(sha for sha in (pr.head_sha, pr.merge_commit_sha) if sha)
+    condition = Q()
+    for repository_id, shas in wanted.items():
+        if shas:
+            condition |= Q(repository_id=repository_id, sha__in=sorted(shas))
+    if not condition:
+        return
+    by_commit: dict[tuple[int, str], list[Evidence]] = {}
+    for row in Evidence.objects.filter(condition).order_by("occurred_at", "pk"):
+        by_commit.setdefault((row.repository_id, row.sha), []).append(row)
+    for pr in prs:
+        shas = dict.fromkeys(sha for sha in (pr.head_sha, pr.merge_commit_sha) if sha)
+        rows = [row for sha in shas for row in by_commit.get((pr.repository_id, sha), [])]
+        pr.evidence_rows = sorted(rows, key=lambda row: (row.occurred_at, row.pk))

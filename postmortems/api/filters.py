@@ -9,7 +9,7 @@ from django.db.models import QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from ..choices import DeliveryStatus, PostmortemStatus
+from ..choices import DeliveryStatus, PostmortemStatus, StagingVerification
 from ..models import FailureCategory, MergedPullRequest, Postmortem, PreventionAction, WebhookDelivery
 from ..months import MONTH_PATTERN, InvalidMonth, month_bounds, parse_month
 from ..selectors import overdue_q
@@ -109,10 +109,13 @@ class MergedPullRequestFilter(django_filters.FilterSet):
     repository = django_filters.CharFilter(field_name="repository__full_name", help_text='Full name, "owner/name".')
     is_hotfix = StrictBooleanFilter()
     month = MonthFilter(field_name="merged_at", help_text="Merge month YYYY-MM in TIME_ZONE.")
+    staging_verification = django_filters.ChoiceFilter(
+        choices=StagingVerification.choices, help_text="Verified in staging, skipped, unknown or pending (SPEC §10)."
+    )
 
     class Meta:
         model = MergedPullRequest
-        fields = ["repository", "is_hotfix", "month"]
+        fields = ["repository", "is_hotfix", "month", "staging_verification"]
 
 
 class WebhookDeliveryFilter(django_filters.FilterSet):

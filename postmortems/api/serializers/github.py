@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from ...choices import DeliveryStatus
-from ...models import HotfixPullRequest, MergedPullRequest, WebhookDelivery
+from ...choices import DeliveryStatus, EvidenceKind, EvidenceSource, EvidenceStatus, Stage, StagingVerification
+from ...models import Evidence, HotfixPullRequest, MergedPullRequest, WebhookDelivery
 from ._common import SafeLinkField
 
 
@@ -21,8 +21,37 @@ class PullRequestSerializer(serializers.ModelSerializer):
         fields = ["id", "repository", "number", "title", "url", "author", "merged_at"]
 
 
+class PullRequestEvidenceSerializer(serializers.ModelSerializer):
+    """One fact about the PR's head or merge commit (SPEC §10)."""
+
+    kind = serializers.ChoiceField(choices=EvidenceKind.choices, read_only=True)
+    stage = serializers.ChoiceField(choices=[("", "none"), *Stage.choices], read_only=True)
+    status = serializers.ChoiceField(choices=EvidenceStatus.choices, read_only=True)
+    source = serializers.ChoiceField(choices=EvidenceSource.choices, read_only=True)
+    url = SafeLinkField(help_text="The run or deployment: https link, or null when the address given is not one.")
+
+    class Meta:
+        model = Evidence
+        fields = ["id", "kind", "sha", "environment", "stage", "name", "status", "url", "occurred_at", "source"]
+        read_only_fields = fields
+
+
 class MergedPullRequestSerializer(PullRequestSerializer):
+    """A merged PR with its staging verification (SPEC §10); `evidence_rows` is set by the view."""
+
     labels = serializers.ListField(child=serializers.CharField(), read_only=True)
+    staging_verification = serializers.ChoiceField(
+        choices=StagingVerification.choices,
+        read_only=True,
+        help_text="Verified in staging before production, skipped, unknown (no staging evidence yet) or pending.",
+    )
+    staging_reason = serializers.CharField(read_only=True, help_text="Why it is not verified, in words.")
+    reached_production_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="Its first successful production deployment; null while pending."
+    )
+    evidence = PullRequestEvidenceSerializer(
+        source="evidence_rows", many=True, read_only=True, help_text="The facts about its head and merge commits."
+    )
 
     class Meta(PullRequestSerializer.Meta):
         fields = [
@@ -30,8 +59,13 @@ class MergedPullRequestSerializer(PullRequestSerializer):
             "merge_commit_sha",
             "base_branch",
             "head_branch",
+            "head_sha",
             "labels",
             "is_hotfix",
+            "staging_verification",
+            "staging_reason",
+            "reached_production_at",
+            "evidence",
         ]
 
 

@@ -27,6 +27,16 @@ class MergedPullRequestViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     def get_queryset(self):
         return selectors.visible_merged_prs(self.request.user)
 
+    def get_serializer(self, *args, **kwargs):
+        # The evidence of every PR shown is read in one query (it names commits, not PRs).
+        if args and isinstance(args[0], MergedPullRequest):
+            selectors.merged_pr_evidence_attach([args[0]])
+        elif args and kwargs.get("many"):
+            rows = list(args[0])
+            selectors.merged_pr_evidence_attach(rows)
+            args = (rows, *args[1:])
+        return super().get_serializer(*args, **kwargs)
+
 
 class WebhookDeliveryViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     """GitHub deliveries as stored (leads only)."""
