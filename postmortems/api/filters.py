@@ -5,7 +5,7 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
@@ -110,12 +110,18 @@ class MergedPullRequestFilter(django_filters.FilterSet):
     is_hotfix = StrictBooleanFilter()
     month = MonthFilter(field_name="merged_at", help_text="Merge month YYYY-MM in TIME_ZONE.")
     staging_verification = django_filters.ChoiceFilter(
-        choices=StagingVerification.choices, help_text="Verified in staging, skipped, unknown or pending (SPEC §10)."
+        choices=StagingVerification.choices,
+        method="filter_staging_verification",
+        help_text="The answer that holds (a lead's override, else the computed one): verified, skipped, unknown "
+        "or pending (SPEC §10).",
     )
 
     class Meta:
         model = MergedPullRequest
         fields = ["repository", "is_hotfix", "month", "staging_verification"]
+
+    def filter_staging_verification(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(Q(staging_override=value) | Q(staging_override="", staging_verification=value))
 
 
 class WebhookDeliveryFilter(django_filters.FilterSet):

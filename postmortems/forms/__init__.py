@@ -21,6 +21,7 @@ from .lead_settings import (
 )
 from .reasons import attach_reasons, show_reasons
 from .record_fields import PostmortemFieldsForm
+from .verification import StagingOverrideForm
 from .workflow import ActionStatusForm, CreatePostmortemForm, DismissForm, LinkHotfixForm, RequestChangesForm
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "PostmortemFilter",
     "RepositorySettingsForm",
     "RequestChangesForm",
+    "StagingOverrideForm",
     "attach_reasons",
     "show_reasons",
 ]

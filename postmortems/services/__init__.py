@@ -41,6 +41,7 @@ from .records import merged_pr_record, repository_register
 from .reminders import overdue_reminders_send
 from .repositories import repository_update_settings
 from .taxonomy import category_create, category_set_active, category_update
+from .verification import merged_pr_staging_override
 from .writeback import (
     debt_status_schedule,
     debt_status_send,
@@ -82,6 +83,7 @@ __all__ = [
     "hotfix_writeback",
     "merged_pr_apply",
     "merged_pr_record",
+    "merged_pr_staging_override",
     "missing_item_add",
     "missing_item_promote",
     "missing_item_remove",

@@ -79,3 +79,18 @@ def test_the_list_costs_the_same_queries_however_many_prs_and_rows(count, django
         body = client.get("/api/v1/merged-prs/").json()
     assert len(body["results"]) == count
     assert all(len(row["evidence"]) == 2 for row in body["results"])
+
+
+def test_a_lead_overrides_a_skipped_pr_through_the_api_and_both_answers_show():
+    pr = MergedPullRequestFactory(staging_verification=V.SKIPPED, staging_reason="never deployed", head_sha=HEAD)
+    lead = LeadFactory(username="lead-one")
+    client = client_for(lead)
+    url = f"/api/v1/merged-prs/{pr.pk}/staging-override/"
+    assert client.post(url, {"status": "verified", "reason": ""}, format="json").status_code == 400
+    body = client.post(url, {"status": "verified", "reason": "Squashed into stg."}, format="json").json()
+    assert (body["staging_verification"], body["computed_staging_verification"]) == (V.VERIFIED, V.SKIPPED)
+    assert body["staging_override"]["status"] == "verified"
+    assert (body["staging_override"]["by"], body["staging_override"]["reason"]) == ("lead-one", "Squashed into stg.")
+    listed = client.get("/api/v1/merged-prs/?staging_verification=verified").json()["results"]
+    assert [row["id"] for row in listed] == [pr.pk]
+    assert client.get("/api/v1/merged-prs/?staging_verification=skipped").json()["results"] == []

@@ -62,6 +62,9 @@ def _records(member) -> dict:
         "in_review": in_review,
         "approved": approved,
         "pr": MergedPullRequestFactory(repository=repo, number=500, is_hotfix=True),
+        "skipped_pr": MergedPullRequestFactory(
+            repository=repo, number=501, staging_verification="skipped", staging_reason="never deployed to staging"
+        ),
         "hotfix": hotfix.hotfix,
     }
 
@@ -132,6 +135,7 @@ def build() -> dict:
         "item": draft.checklist_version.items.first().pk,
         "pr": records["pr"].pk,
         "pr_number": records["pr"].number,
+        "skipped_pr": records["skipped_pr"].pk,
         "repo": records["repo"].pk,
         "team": records["team"].pk,
         "category": rows["postmortems.failurecategory"].pk,
