@@ -8,7 +8,14 @@ from .checklists import (
     ChecklistTemplateVersion,
     MissingChecklistItem,
 )
-from .evidence import EVIDENCE_TOKEN_PREFIX, BranchCommit, Evidence, EvidenceToken, evidence_token_hash
+from .evidence import (
+    EVIDENCE_TOKEN_PREFIX,
+    BranchCommit,
+    Evidence,
+    EvidenceToken,
+    OpenPullRequest,
+    evidence_token_hash,
+)
 from .github import HotfixPullRequest, MergedPullRequest, Repository, WebhookDelivery
 from .people import ENGINEERS_GROUP, LEADS_GROUP, Team, User
 from .postmortem import OPEN_STATUSES, FailureCategory, Postmortem, ReviewEvent
@@ -30,6 +37,7 @@ __all__ = [
     "HotfixPullRequest",
     "MergedPullRequest",
     "MissingChecklistItem",
+    "OpenPullRequest",
     "Postmortem",
     "PreventionAction",
     "ReportSnapshot",

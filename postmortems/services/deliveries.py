@@ -35,6 +35,7 @@ from .evidence import (
 )
 from .postmortems import postmortem_flag_not_hotfix, postmortem_open_for_hotfix, postmortem_unflag_hotfix
 from .records import merged_pr_record, repository_register
+from .staging_status import open_pr_track
 from .writeback import debt_status_schedule
 
 logger = logging.getLogger(__name__)
@@ -120,6 +121,7 @@ def pull_request_handle(payload: Any) -> str:
     repository = repository_register(
         full_name=event.repository_full_name, default_branch=event.default_branch, github_id=event.repository_id
     )
+    open_pr_track(repository=repository, event=event)
     if not event.merged:
         if event.action in DEBT_ACTIONS and event.head_sha:
             debt_status_schedule(repository=repository, head_sha=event.head_sha, number=event.number)

@@ -35,7 +35,7 @@ def _shas(merged_pr: MergedPullRequest) -> PullRequestShas:
     )
 
 
-def _deployment(row: Evidence) -> Deployment:
+def deployment_from_row(row: Evidence) -> Deployment:
     """A staging-branch push row stands for the commit it brought; what it deployed is the push's `after`."""
     if row.source_key.startswith(PUSH_KEY_PREFIX):
         after = row.source_key.split(":")[1]
@@ -54,7 +54,7 @@ def _deployments(merged_pr: MergedPullRequest, stage: str, extra: Q) -> list[Dep
     rows = Evidence.objects.filter(
         extra, repository_id=merged_pr.repository_id, kind=EvidenceKind.DEPLOYMENT, stage=stage
     ).order_by("occurred_at", "pk")
-    return [_deployment(row) for row in rows[:MAX_PRODUCTION_CANDIDATES]]
+    return [deployment_from_row(row) for row in rows[:MAX_PRODUCTION_CANDIDATES]]
 
 
 def _checks(merged_pr: MergedPullRequest, shas: set[str], names: list[str]) -> list[Check]:
