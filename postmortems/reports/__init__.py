@@ -21,6 +21,7 @@ from .data import (
     MonthlyReport,
     RecurringCategory,
     ReportScope,
+    StagingCounts,
     TrendMonth,
 )
 from .export import HeadlineRow, csv_safe, headline_rows, report_csv_rows
@@ -47,6 +48,7 @@ __all__ = [
     "ReportInputError",
     "ReportScope",
     "Scope",
+    "StagingCounts",
     "TrendMonth",
     "build_monthly_report",
     "csv_safe",

@@ -91,6 +91,17 @@ def report_csv_rows(report: MonthlyReport) -> list[list[Any]]:
         rows += [
             [f"trend.{name}", month.month, getattr(month, name)] for name in ("deployments", "hotfixes", "hotfix_rate")
         ]
+    rows += staging_csv_rows(report)
+    return rows
+
+
+def staging_csv_rows(report: MonthlyReport) -> list[list[Any]]:
+    """SPEC §10: the three staging verification counts of the month, and each rate over the trend."""
+    rows: list[list[Any]] = []
+    for metric, counts in report.staging_json().items():
+        rows += _pairs(metric, counts)
+    for month in report.trend:
+        rows += [[f"trend.{name}", month.month, value] for name, value in month.staging_rates_json().items()]
     return rows
 
 

@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from ..choices import UNCATEGORISED_SLUG
 from . import queries as q
+from . import staging as staging_queries
 from .data import (
     ActionNumbers,
     CategoryCount,
@@ -25,6 +26,7 @@ from .data import (
     MonthlyReport,
     RecurringCategory,
     ReportScope,
+    StagingCounts,
     TrendMonth,
 )
 from .findings import CategoryHistory, failing_steps
@@ -57,6 +59,30 @@ class _Facts:
     missing: list[MissingItem]
     flows: q.ActionFlows
     backlog: list[q.ActionBacklog]
+    staging: _StagingFacts
+
+
+@dataclass(frozen=True)
+class _StagingFacts:
+    """SPEC §10 counts per month label: production merges, hotfix PRs, introducing PRs of the postmortems."""
+
+    merges: dict[str, StagingCounts]
+    hotfixes: dict[str, StagingCounts]
+    introducing: dict[str, StagingCounts]
+
+    @classmethod
+    def read(cls, scope: Scope, start: datetime, end: datetime, tz) -> _StagingFacts:
+        merges, hotfixes = staging_queries.staging_by_merge_month(scope, start, end, tz)
+        return cls(merges, hotfixes, staging_queries.staging_of_introducing_prs(scope, start, end, tz))
+
+    def counts(self, label: str) -> tuple[StagingCounts, StagingCounts, StagingCounts]:
+        """(production merges, introducing PRs, hotfix PRs) of the month."""
+        empty = StagingCounts.of(verified=0, skipped=0, unknown=0, pending=0)
+        return (
+            self.merges.get(label, empty),
+            self.introducing.get(label, empty),
+            self.hotfixes.get(label, empty),
+        )
 
 
 def _read(scope: Scope, window: ReportWindow) -> _Facts:
@@ -78,6 +104,7 @@ def _read(scope: Scope, window: ReportWindow) -> _Facts:
         missing=q.missing_items_proposed(scope, window.current),
         flows=q.action_flows_by_month(scope, start, end, tz),
         backlog=q.action_backlog(scope, list(window.periods)),
+        staging=_StagingFacts.read(scope, start, end, tz),
     )
 
 
@@ -119,6 +146,7 @@ def _trend_month(facts: _Facts, index: int, label: str) -> TrendMonth:
     prs = facts.pull_requests.get(label, q.PullRequestCounts())
     profile = facts.profiles.get(label) or q.MonthProfile.empty()
     categories = facts.categories.per_month[label]
+    merges, introducing, hotfixes = facts.staging.counts(label)
     return TrendMonth(
         month=label,
         deployments=prs.deployments,
@@ -131,6 +159,9 @@ def _trend_month(facts: _Facts, index: int, label: str) -> TrendMonth:
         by_gap_kind=profile.gaps,
         by_detection_method=profile.detection,
         actions=_actions(facts, index, label),
+        staging_verification_rate=merges.rate,
+        introducing_staging_verification_rate=introducing.rate,
+        hotfix_staging_verification_rate=hotfixes.rate,
     )
 
 
@@ -156,6 +187,7 @@ def _report(scope: Scope, window: ReportWindow, facts: _Facts) -> MonthlyReport:
     by_category, recurring = _categories(facts.categories, month)
     profile = facts.profiles.get(month) or q.MonthProfile.empty()
     lifetime_count, lifetime = facts.lifetime
+    merges, introducing, hotfixes = facts.staging.counts(month)
     return MonthlyReport(
         month=month,
         scope=ReportScope(
@@ -177,6 +209,9 @@ def _report(scope: Scope, window: ReportWindow, facts: _Facts) -> MonthlyReport:
         defect_lifetime_hours=DefectLifetime(lifetime_count, _hours(lifetime[MEDIAN]), _hours(lifetime[P90])),
         trend=tuple(_trend_month(facts, index, label) for index, label in enumerate(window.labels)),
         category_names={(slug or UNCATEGORISED_SLUG): name for slug, name in facts.categories.names.items()},
+        staging_verification=merges,
+        introducing_staging_verification=introducing,
+        hotfix_staging_verification=hotfixes,
     )
 
 

@@ -33,7 +33,8 @@ def test_page_shows_the_same_numbers_with_change_from_last_month(data, signed_in
     # Chart data blocks are JSON (not inline code) and carry the trend.
     blocks = dict(re.findall(r'<script id="(chart-[a-z]+-data)" type="application/json">(.*?)</script>', html, re.S))
     assert set(blocks) == {
-        f"chart-{n}-data" for n in ("hotfixes", "categories", "checklist", "detection", "actions", "mitigations")
+        f"chart-{n}-data"
+        for n in ("hotfixes", "categories", "checklist", "detection", "actions", "mitigations", "staging")
     }
     assert "<script>" not in html and " style=" not in html
     hotfix_figure = json.loads(blocks["chart-hotfixes-data"])
