@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+import importlib
+import json
 from datetime import UTC, date, datetime
+from pathlib import Path
 
 import pytest
+from django.db import connection
+from django.utils import timezone
 
 from postmortems.choices import PostmortemStatus
 from postmortems.choices import StagingVerification as V
@@ -111,3 +116,17 @@ def test_the_page_shows_the_table(march, client):
     page = client.get("/reports/monthly/2026-03/").content.decode()
     assert 'id="staging-verification"' in page and 'id="chart-staging"' in page
     assert "Changes that broke production (introducing PRs)" in page
+
+
+@pytest.fixture
+def full_sql(monkeypatch):
+    """bench/report's hand-written SQL (not a package: its directory goes on the path, as bench.py runs it)."""
+    monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[2] / "bench" / "report"))
+    return importlib.import_module("full_sql")
+
+
+def test_the_benchs_hand_written_sql_gives_the_same_report(march, full_sql, postgres_required):
+    report = build_monthly_report(date(2026, 3, 1), Scope()).as_json()
+    with connection.cursor() as cursor:
+        numbers = full_sql.full_report_numbers(cursor, date(2026, 3, 1), timezone.get_default_timezone())
+    assert json.loads(json.dumps(numbers)) == json.loads(json.dumps(report))
