@@ -308,3 +308,19 @@ def merged_pr_evidence_attach(prs: Sequence[MergedPullRequest]) -> None:
         shas = dict.fromkeys(sha for sha in (pr.head_sha, pr.merge_commit_sha) if sha)
         rows = [row for sha in shas for row in by_commit.get((pr.repository_id, sha), [])]
         pr.evidence_rows = sorted(rows, key=lambda row: (row.occurred_at, row.pk))
+
+
+def backfill_check_commits(repository: Repository, start: datetime, end: datetime) -> list[str]:
+    """The commits whose check runs the backfill reads (SPEC §7): those of the hotfix PRs merged in the window
+    and of the PRs that introduced their defects — never every merged commit."""
+    hotfixes = MergedPullRequest.objects.filter(repository=repository, is_hotfix=True, merged_at__range=(start, end))
+    introducing = MergedPullRequest.objects.filter(
+        pk__in=Postmortem.objects.filter(hotfix_prs__merged_pr__in=hotfixes, introduced_by__isnull=False).values(
+            "introduced_by"
+        )
+    )
+    shas: set[str] = set()
+    for prs in (hotfixes, introducing):
+        for head, merge in prs.values_list("head_sha", "merge_commit_sha"):
+            shas.update(sha for sha in (head, merge) if sha)
+    return sorted(shas)

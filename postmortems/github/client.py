@@ -84,6 +84,37 @@ class PullRequestInfo:
     head_repository: str
     labels: tuple[str, ...]
     html_url: str
+    head_sha: str = ""
+
+
+@dataclass(frozen=True)
+class DeploymentInfo:
+    """A deployment as the REST API lists it (SPEC §10 backfill)."""
+
+    id: int
+    sha: str
+    environment: str
+    created_at: datetime | None
+
+
+@dataclass(frozen=True)
+class DeploymentStatusInfo:
+    id: int
+    state: str
+    created_at: datetime | None
+    log_url: str
+    target_url: str
+
+
+@dataclass(frozen=True)
+class CheckRunInfo:
+    id: int
+    head_sha: str
+    name: str
+    status: str
+    conclusion: str
+    completed_at: datetime | None
+    html_url: str
 
 
 @dataclass(frozen=True)
@@ -211,6 +242,59 @@ class GitHubClient:
 
         return self._call(call)
 
+    def deployments_page(self, full_name: str, *, environment: str | None, page: int) -> list[DeploymentInfo]:
+        """One page of deployments (newest first), of one environment or of all when `environment` is None."""
+
+        def call() -> list[DeploymentInfo]:
+            repo = self._repo(full_name)
+            listing = repo.get_deployments(environment=environment) if environment else repo.get_deployments()
+            return [
+                DeploymentInfo(
+                    id=d.id, sha=sha_or_blank(d.sha or ""), environment=d.environment or "", created_at=d.created_at
+                )
+                for d in listing.get_page(page)
+            ]
+
+        return self._call(call)
+
+    def deployment_statuses(self, full_name: str, deployment_id: int) -> list[DeploymentStatusInfo]:
+        """A deployment's statuses (one request: GitHub keeps few per deployment)."""
+
+        def call() -> list[DeploymentStatusInfo]:
+            deployment = self._repo(full_name).get_deployment(int(deployment_id))
+            return [
+                DeploymentStatusInfo(
+                    id=st.id,
+                    state=st.state or "",
+                    created_at=st.updated_at or st.created_at,
+                    log_url=st.log_url or "",
+                    target_url=st.target_url or "",
+                )
+                for st in deployment.get_statuses().get_page(0)
+            ]
+
+        return self._call(call)
+
+    def check_runs(self, full_name: str, sha: str) -> list[CheckRunInfo]:
+        """The check runs on one commit (its first page: the runs of one commit fit in it)."""
+
+        def call() -> list[CheckRunInfo]:
+            runs = self._repo(full_name).get_commit(_checked_sha(sha)).get_check_runs()
+            return [
+                CheckRunInfo(
+                    id=run.id,
+                    head_sha=sha_or_blank(run.head_sha or ""),
+                    name=run.name or "",
+                    status=run.status or "",
+                    conclusion=run.conclusion or "",
+                    completed_at=run.completed_at,
+                    html_url=run.html_url or "",
+                )
+                for run in runs.get_page(0)
+            ]
+
+        return self._call(call)
+
     def hook_deliveries(self, full_name: str, hook_id: int) -> list[HookDeliveryInfo]:
         """Every delivery GitHub still lists for the hook, newest first."""
 
@@ -262,4 +346,5 @@ def _pull_info(pr) -> PullRequestInfo:
         head_repository=head_repo.full_name if head_repo else "",
         labels=tuple(label.name for label in pr.labels),
         html_url=pr.html_url or "",
+        head_sha=sha_or_blank(pr.head.sha or ""),
     )
