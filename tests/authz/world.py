@@ -15,6 +15,7 @@ from postmortems.models import (
     ChecklistTemplate,
     Evidence,
     MissingChecklistItem,
+    OpenPullRequest,
     Postmortem,
     WebhookDelivery,
 )
@@ -107,6 +108,9 @@ def _admin_rows(records: dict, users: dict) -> dict[str, object]:
         ),
         "postmortems.branchcommit": BranchCommit.objects.create(
             repository=records["repo"], branch="main", sha="c" * 40, pushed_at=now, position=0
+        ),
+        "postmortems.openpullrequest": OpenPullRequest.objects.create(
+            repository=records["repo"], number=502, head_sha="d" * 40, base_branch="main"
         ),
         "postmortems.evidencetoken": services.evidence_token_create(
             repository=records["repo"], actor=users["lead"], name="matrix pipeline"
