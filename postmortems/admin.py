@@ -28,6 +28,7 @@ from .models import (
     HotfixPullRequest,
     MergedPullRequest,
     MissingChecklistItem,
+    OpenPullRequest,
     Postmortem,
     PreventionAction,
     ReportSnapshot,
@@ -344,6 +345,15 @@ class EvidenceAdmin(ReadOnlyMixin, admin.ModelAdmin):
 class BranchCommitAdmin(ReadOnlyMixin, admin.ModelAdmin):
     list_display = ("repository", "branch", "sha", "pushed_at", "position")
     search_fields = ("sha", "branch", "repository__full_name")
+    list_select_related = ("repository",)
+
+
+@admin.register(OpenPullRequest)
+class OpenPullRequestAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """The open PRs whose `staging-verified` status the tracker keeps (kept from `pull_request` deliveries)."""
+
+    list_display = ("repository", "number", "head_sha", "base_branch", "updated_at")
+    search_fields = ("head_sha", "repository__full_name")
     list_select_related = ("repository",)
 
 

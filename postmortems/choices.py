@@ -92,6 +92,13 @@ class StagingVerification(models.TextChoices):
     PENDING = "pending", "Not in production yet"
 
 
+class StagingOverride(models.TextChoices):
+    """What a person may set instead of a computed `skipped` (SPEC §10: matching by commit can miss)."""
+
+    VERIFIED = "verified", "Verified in staging"
+    SKIPPED = "skipped", "Skipped staging"
+
+
 class DeliveryStatus(models.TextChoices):
     PENDING = "pending", "Pending"
     PROCESSED = "processed", "Processed"

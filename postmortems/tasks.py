@@ -11,6 +11,7 @@ from . import services
 from .services.evidence import staging_verification_recompute
 from .services.report_snapshots import monthly_snapshot_run
 from .services.retention import webhook_payloads_prune
+from .services.staging_status import staging_status_send
 from .services.writeback import retry_delay
 
 
@@ -90,6 +91,14 @@ def github_debt_refresh(self, repository_pk: int) -> None:
 def github_reminder_comment(self, hotfix_pk: int) -> None:
     """Remind on the hotfix PR that its postmortem is overdue (once per PR)."""
     outcome = services.hotfix_reminder_comment(hotfix_pk=hotfix_pk)
+    if outcome.retry_after is not None and self.request.retries < self.max_retries:
+        raise self.retry(countdown=retry_delay(self.request.retries, outcome.retry_after))
+
+
+@shared_task(bind=True, name="postmortems.github_staging_status", max_retries=GITHUB_WRITEBACK_MAX_RETRIES)
+def github_staging_status(self, repository_pk: int, head_sha: str, number: int) -> None:
+    """Set the `staging-verified` status on an open PR's head commit (SPEC §10)."""
+    outcome = staging_status_send(repository_pk=repository_pk, head_sha=head_sha, number=number)
     if outcome.retry_after is not None and self.request.retries < self.max_retries:
         raise self.retry(countdown=retry_delay(self.request.retries, outcome.retry_after))
 

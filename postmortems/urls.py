@@ -16,6 +16,7 @@ urlpatterns = [
     path("postmortems/<int:pk>/request-changes/", views.postmortem_request_changes, name="postmortem_request_changes"),
     path("postmortems/<int:pk>/dismiss/", views.postmortem_dismiss, name="postmortem_dismiss"),
     path("postmortems/<int:pk>/link-hotfix/", views.postmortem_link_hotfix, name="postmortem_link_hotfix"),
+    path("merged-prs/<int:pk>/staging-override/", views.merged_pr_staging_override, name="merged_pr_staging_override"),
     path("actions/<int:pk>/status/", views.action_status, name="action_status"),
     path("settings/", views.settings_index, name="settings_index"),
     path("settings/categories/", views.category_list, name="category_list"),

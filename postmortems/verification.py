@@ -205,3 +205,28 @@ def _verdict(
         deployed_to_staging=staging is not None,
         evidence_ids=tuple(f.evidence_id for f in used if f is not None and f.evidence_id is not None),
     )
+
+
+def verify_open(head_sha: str, facts: Facts, *, now: datetime) -> Verdict:
+    """An open PR's head commit (SPEC §10 `staging-verified`): verified once a successful staging deployment
+    brought it and every required check succeeded after it on what it deployed; pending before.
+
+    Nothing has reached production yet, so the same building blocks run with `now` as the bound.
+    """
+    pr = PullRequestShas(head_sha=head_sha, merge_sha="", merged_at=now)
+    required = sorted(set(facts.required_checks))
+    missing_best: list[str] | None = None
+    for deployment in _staging_candidates(pr, facts, now):
+        passed, missing = _checks_after(deployment, facts.checks, required, now)
+        if not missing:
+            return _verdict(StagingVerification.VERIFIED, now, None, deployment, passed, [], "")
+        if missing_best is None or len(missing) < len(missing_best):
+            missing_best = missing
+    if missing_best is None:
+        return Verdict(StagingVerification.PENDING, reason=f"{short(head_sha)} not deployed to staging yet")
+    return Verdict(
+        StagingVerification.PENDING,
+        missing_checks=tuple(missing_best),
+        reason=f"waiting for {', '.join(missing_best)} in staging",
+        deployed_to_staging=True,
+    )

@@ -435,6 +435,8 @@ SPECTACULAR_SETTINGS = {
         "EvidenceKindEnum": "postmortems.choices.EvidenceKind",
         "ActionKindEnum": "postmortems.choices.ActionKind",
         "GapKindEnum": "postmortems.choices.GapKind",
+        "StagingVerificationEnum": "postmortems.choices.StagingVerification",
+        "StagingOverrideEnum": "postmortems.choices.StagingOverride",
     },
 }
 

@@ -179,12 +179,35 @@ def _trend(results: dict[str, list[dict[str, Any]]], labels: list[str]) -> list[
     return trend
 
 
+STAGING_KINDS = {
+    "staging_verification": "merges_",
+    "introducing_staging_verification": "introducing_",
+    "hotfix_staging_verification": "hotfix_",
+}
+STAGING_ANSWERS = ("verified", "skipped", "unknown", "pending")
+
+
+def _staging_counts(row: dict[str, Any], prefix: str) -> dict[str, Any]:
+    """SPEC §10: one kind's answers; rate = verified / (verified + skipped)."""
+    counts = {answer: row[f"{prefix}{answer}"] for answer in STAGING_ANSWERS}
+    return {**counts, "rate": _rate(counts["verified"], counts["verified"] + counts["skipped"])}
+
+
+def _staging_sections(rows: list[dict[str, Any]], trend: list[dict[str, Any]]) -> dict[str, Any]:
+    """This month's three staging objects; each trend month gains the three rates."""
+    for month, row in zip(trend, rows, strict=True):
+        month.update({f"{kind}_rate": _staging_counts(row, prefix)["rate"] for kind, prefix in STAGING_KINDS.items()})
+    return {kind: _staging_counts(rows[-1], prefix) for kind, prefix in STAGING_KINDS.items()}
+
+
 def assemble_report(results: dict[str, list[dict[str, Any]]], labels: list[str], tz: tzinfo) -> dict[str, Any]:
     """The statements' rows placed in the shape of `MonthlyReport.as_json()`."""
     label = labels[-1]
     headline = results["headline"][0]
     previous_prs, current_prs = results["pull_requests"][-2:]
     current_profile = _profile(results["profile"][-1])
+    trend = _trend(results, labels)
+    staging = _staging_sections(results["staging"], trend)
     return {
         "month": label,
         "scope": {"team": None, "repository": None},
@@ -203,7 +226,8 @@ def assemble_report(results: dict[str, list[dict[str, Any]]], labels: list[str],
             "median": _hours(headline["lifetime_median"]),
             "p90": _hours(headline["lifetime_p90"]),
         },
-        "trend": _trend(results, labels),
+        **staging,
+        "trend": trend,
         "previous_month": _headline(previous_prs, headline, "previous"),
         "category_names": {(r["slug"] or "uncategorised"): r["name"] for r in results["categories"]},
     }

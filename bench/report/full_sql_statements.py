@@ -270,6 +270,39 @@ LEFT JOIN backlog USING (month_number)
 ORDER BY mo.month_start
 """
 
+# 8. SPEC §10: staging verification per trend month — the answer that holds (a lead's override, else the
+# computed one) of production merges, of hotfix PRs (net of dismissed ones), of the postmortems' introducing PRs.
+STAGING_ANSWER = "coalesce(nullif({t}.staging_override, ''), {t}.staging_verification)"
+STAGING_COUNTS = ",\n".join(
+    f"count(*) FILTER (WHERE {{where}}{STAGING_ANSWER} = '{answer}') AS {{prefix}}{answer}"
+    for answer in ("verified", "skipped", "unknown", "pending")
+)
+STAGING_SQL = f"""
+WITH {MONTHS_CTE}
+SELECT mo.label, merged.*, hotfix.*, introducing.*
+FROM months mo
+CROSS JOIN LATERAL (
+    SELECT {STAGING_COUNTS.format(t="pr", where="", prefix="merges_")}
+    FROM postmortems_mergedpullrequest pr
+    WHERE pr.merged_at >= mo.month_start AND pr.merged_at < mo.month_end
+) merged
+CROSS JOIN LATERAL (
+    SELECT {STAGING_COUNTS.format(t="pr", where="", prefix="hotfix_")}
+    FROM postmortems_mergedpullrequest pr
+    WHERE pr.merged_at >= mo.month_start AND pr.merged_at < mo.month_end AND pr.is_hotfix
+      AND NOT EXISTS (SELECT 1 FROM postmortems_hotfixpullrequest h
+                      JOIN postmortems_postmortem p ON p.id = h.postmortem_id
+                      WHERE h.merged_pr_id = pr.id AND p.status = 'dismissed')
+) hotfix
+CROSS JOIN LATERAL (
+    SELECT {STAGING_COUNTS.format(t="i", where="", prefix="introducing_")}
+    FROM postmortems_postmortem p
+    JOIN postmortems_mergedpullrequest i ON i.id = p.introduced_by_id
+    WHERE p.anchor_at >= mo.month_start AND p.anchor_at < mo.month_end AND p.status <> 'dismissed'
+) introducing
+ORDER BY mo.month_start
+"""
+
 STATEMENTS = {
     "pull_requests": PULL_REQUESTS_SQL,
     "headline": HEADLINE_SQL,
@@ -278,4 +311,5 @@ STATEMENTS = {
     "checklist_items": CHECKLIST_ITEMS_SQL,
     "missing_items": MISSING_ITEMS_SQL,
     "actions": ACTIONS_SQL,
+    "staging": STAGING_SQL,
 }

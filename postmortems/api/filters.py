@@ -5,11 +5,11 @@ from __future__ import annotations
 import django_filters
 from django import forms
 from django.core.exceptions import ValidationError
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 
-from ..choices import DeliveryStatus, PostmortemStatus
+from ..choices import DeliveryStatus, PostmortemStatus, StagingVerification
 from ..models import FailureCategory, MergedPullRequest, Postmortem, PreventionAction, WebhookDelivery
 from ..months import MONTH_PATTERN, InvalidMonth, month_bounds, parse_month
 from ..selectors import overdue_q, repository_named
@@ -122,10 +122,19 @@ class MergedPullRequestFilter(django_filters.FilterSet):
     repository = RepositoryNameFilter(field_name="repository", help_text=REPOSITORY_HELP)
     is_hotfix = StrictBooleanFilter()
     month = MonthFilter(field_name="merged_at", help_text="Merge month YYYY-MM in TIME_ZONE.")
+    staging_verification = django_filters.ChoiceFilter(
+        choices=StagingVerification.choices,
+        method="filter_staging_verification",
+        help_text="The answer that holds (a lead's override, else the computed one): verified, skipped, unknown "
+        "or pending (SPEC §10).",
+    )
 
     class Meta:
         model = MergedPullRequest
-        fields = ["repository", "is_hotfix", "month"]
+        fields = ["repository", "is_hotfix", "month", "staging_verification"]
+
+    def filter_staging_verification(self, queryset: QuerySet, name: str, value: str) -> QuerySet:
+        return queryset.filter(Q(staging_override=value) | Q(staging_override="", staging_verification=value))
 
 
 class WebhookDeliveryFilter(django_filters.FilterSet):

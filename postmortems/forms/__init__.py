@@ -22,6 +22,7 @@ from .lead_settings import (
 )
 from .reasons import attach_reasons, show_reasons
 from .record_fields import PostmortemFieldsForm
+from .verification import StagingOverrideForm
 from .workflow import ActionStatusForm, CreatePostmortemForm, DismissForm, LinkHotfixForm, RequestChangesForm
 
 __all__ = [
@@ -47,6 +48,7 @@ __all__ = [
     "PostmortemFilter",
     "RepositorySettingsForm",
     "RequestChangesForm",
+    "StagingOverrideForm",
     "TeamSlackForm",
     "attach_reasons",
     "show_reasons",

@@ -42,6 +42,7 @@ class PullRequestInfo:
     head_repository: str
     labels: tuple[str, ...]
     html_url: str
+    head_sha: str = ""
 
 
 @dataclass(frozen=True)
@@ -50,6 +51,36 @@ class PullRequestHead:
 
     number: int
     head_sha: str
+
+
+@dataclass(frozen=True)
+class DeploymentInfo:
+    """A deployment as the REST API lists it (SPEC §10 backfill)."""
+
+    id: int
+    sha: str
+    environment: str
+    created_at: datetime | None
+
+
+@dataclass(frozen=True)
+class DeploymentStatusInfo:
+    id: int
+    state: str
+    created_at: datetime | None
+    log_url: str
+    target_url: str
+
+
+@dataclass(frozen=True)
+class CheckRunInfo:
+    id: int
+    head_sha: str
+    name: str
+    status: str
+    conclusion: str
+    completed_at: datetime | None
+    html_url: str
 
 
 @dataclass(frozen=True)
@@ -91,4 +122,5 @@ def pull_info(pr) -> PullRequestInfo:
         head_repository=head_repo.full_name if head_repo else "",
         labels=tuple(label.name for label in pr.labels),
         html_url=pr.html_url or "",
+        head_sha=sha_or_blank(pr.head.sha or ""),
     )

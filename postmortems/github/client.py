@@ -21,8 +21,11 @@ from github import Auth, Github
 
 from ..models import Repository
 from .api_types import (
+    CheckRunInfo,
     Comment,
     CommitStatus,
+    DeploymentInfo,
+    DeploymentStatusInfo,
     HookDeliveryInfo,
     PullRequestHead,
     PullRequestInfo,
@@ -51,12 +54,15 @@ from .errors import (
     translate,
 )
 from .issue_data import IssueInfo, TimelineEntry, issue_info, timeline_entry
-from .names import is_full_name, is_sha
+from .names import is_full_name, is_sha, sha_or_blank
 
 # Importers name these through this module; they live in the modules above.
 __all__ = [
+    "CheckRunInfo",
     "Comment",
     "CommitStatus",
+    "DeploymentInfo",
+    "DeploymentStatusInfo",
     "GitHubClient",
     "GitHubError",
     "GitHubInstallationLost",
@@ -185,6 +191,59 @@ class GitHubClient:
         def call() -> list[PullRequestHead]:
             pulls = self._repo(full_name).get_pulls(state="open", base=base)
             return [PullRequestHead(number=pr.number, head_sha=pr.head.sha) for pr in pulls]
+
+        return self._call(call)
+
+    def deployments_page(self, full_name: str, *, environment: str | None, page: int) -> list[DeploymentInfo]:
+        """One page of deployments (newest first), of one environment or of all when `environment` is None."""
+
+        def call() -> list[DeploymentInfo]:
+            repo = self._repo(full_name)
+            listing = repo.get_deployments(environment=environment) if environment else repo.get_deployments()
+            return [
+                DeploymentInfo(
+                    id=d.id, sha=sha_or_blank(d.sha or ""), environment=d.environment or "", created_at=d.created_at
+                )
+                for d in listing.get_page(page)
+            ]
+
+        return self._call(call)
+
+    def deployment_statuses(self, full_name: str, deployment_id: int) -> list[DeploymentStatusInfo]:
+        """A deployment's statuses (one request: GitHub keeps few per deployment)."""
+
+        def call() -> list[DeploymentStatusInfo]:
+            deployment = self._repo(full_name).get_deployment(int(deployment_id))
+            return [
+                DeploymentStatusInfo(
+                    id=st.id,
+                    state=st.state or "",
+                    created_at=st.updated_at or st.created_at,
+                    log_url=st.log_url or "",
+                    target_url=st.target_url or "",
+                )
+                for st in deployment.get_statuses().get_page(0)
+            ]
+
+        return self._call(call)
+
+    def check_runs(self, full_name: str, sha: str) -> list[CheckRunInfo]:
+        """The check runs on one commit (its first page: the runs of one commit fit in it)."""
+
+        def call() -> list[CheckRunInfo]:
+            runs = self._repo(full_name).get_commit(_checked_sha(sha)).get_check_runs()
+            return [
+                CheckRunInfo(
+                    id=run.id,
+                    head_sha=sha_or_blank(run.head_sha or ""),
+                    name=run.name or "",
+                    status=run.status or "",
+                    conclusion=run.conclusion or "",
+                    completed_at=run.completed_at,
+                    html_url=run.html_url or "",
+                )
+                for run in runs.get_page(0)
+            ]
 
         return self._call(call)
 

@@ -134,7 +134,7 @@ def merged_pull_request_event(
         merge_commit_sha=pull.merge_commit_sha,
         base_branch=pull.base_branch,
         head_branch=pull.head_branch,
-        head_sha="",
+        head_sha=pull.head_sha,
         head_repository=pull.head_repository,
         labels=tuple(pull.labels),
         html_url=pull.html_url,

@@ -18,6 +18,7 @@ from django.utils.dateparse import parse_datetime
 
 from ..choices import EvidenceKind, EvidenceStatus
 from ..untrusted import safe_link
+from .client import CheckRunInfo, DeploymentInfo, DeploymentStatusInfo
 from .events import BadPayload
 from .events import _get as get_field  # the one reader of payload fields, shared
 from .names import is_sha
@@ -304,3 +305,46 @@ def parse_push(payload: Any) -> PushEvent | None:
         pushed_at=_push_time(payload),
         compare_url=https_or_blank(payload.get("compare")),
     )
+
+
+# --- the backfill (import_github_history): the same facts, read through the REST API ------
+
+
+def deployment_facts(deployment: DeploymentInfo, statuses: list[DeploymentStatusInfo]) -> list[EvidenceFact]:
+    """A listed deployment's statuses as facts, keyed as `deployment_status` deliveries are (so both are one row)."""
+    if not deployment.sha or not deployment.environment:
+        return []
+    return [
+        EvidenceFact(
+            kind=EvidenceKind.DEPLOYMENT,
+            sha=deployment.sha,
+            status=str(DEPLOYMENT_STATES[status.state]),
+            occurred_at=status.created_at or deployment.created_at,
+            source_key=f"deployment_status:{status.id}",
+            environment=deployment.environment[:MAX_NAME],
+            url=https_or_blank(status.log_url) or https_or_blank(status.target_url),
+        )
+        for status in statuses
+        if status.state in DEPLOYMENT_STATES and (status.created_at or deployment.created_at)
+    ]
+
+
+def check_run_facts(runs: list[CheckRunInfo]) -> list[EvidenceFact]:
+    """Completed check runs as facts, keyed as `check_run` deliveries are."""
+    return [
+        EvidenceFact(
+            kind=EvidenceKind.CHECK,
+            sha=run.head_sha,
+            status=str(CHECK_CONCLUSIONS[run.conclusion]),
+            occurred_at=run.completed_at,
+            source_key=f"check_run:{run.id}",
+            name=run.name[:MAX_NAME],
+            url=https_or_blank(run.html_url),
+        )
+        for run in runs
+        if run.status == "completed"
+        and run.conclusion in CHECK_CONCLUSIONS
+        and run.completed_at
+        and run.head_sha
+        and run.name
+    ]

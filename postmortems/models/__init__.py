@@ -8,7 +8,14 @@ from .checklists import (
     ChecklistTemplateVersion,
     MissingChecklistItem,
 )
-from .evidence import EVIDENCE_TOKEN_PREFIX, BranchCommit, Evidence, EvidenceToken, evidence_token_hash
+from .evidence import (
+    EVIDENCE_TOKEN_PREFIX,
+    BranchCommit,
+    Evidence,
+    EvidenceToken,
+    OpenPullRequest,
+    evidence_token_hash,
+)
 from .followthrough import ActionIssue, ActionReminder, SlackMessage
 from .github import HotfixPullRequest, MergedPullRequest, Repository, WebhookDelivery
 from .installations import GitHubInstallation, RepositoryName
@@ -35,6 +42,7 @@ __all__ = [
     "HotfixPullRequest",
     "MergedPullRequest",
     "MissingChecklistItem",
+    "OpenPullRequest",
     "Postmortem",
     "PreventionAction",
     "ReportSnapshot",

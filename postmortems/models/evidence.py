@@ -107,6 +107,32 @@ class BranchCommit(models.Model):
         return f"{self.branch}@{self.sha[:7]}"
 
 
+class OpenPullRequest(models.Model):
+    """An open PR into a production branch of a repository that writes `staging-verified` (SPEC §10).
+
+    Kept from the `pull_request` deliveries (opened, synchronize, reopened, edited; gone
+    when closed) so that new staging evidence about a head commit can update the PR's
+    status without asking GitHub which PRs are open.
+    """
+
+    repository = models.ForeignKey("Repository", on_delete=models.CASCADE, related_name="open_prs")
+    number = models.PositiveIntegerField()
+    head_sha = models.CharField(max_length=40)
+    base_branch = models.CharField(max_length=255)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["repository", "number"]
+        constraints = [
+            models.UniqueConstraint(fields=["repository", "number"], name="open_pr_unique_per_repository"),
+            models.CheckConstraint(condition=models.Q(head_sha__regex=SHA_PATTERN), name="open_pr_sha_40_hex"),
+        ]
+        indexes = [models.Index(fields=["repository", "head_sha"], name="open_pr_repo_head_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.repository_id}#{self.number} @ {self.head_sha[:7]}"
+
+
 def evidence_token_hash(key: str) -> str:
     """What is stored of an evidence token: its SHA-256 (the token is random and long, so no salt is needed)."""
     return hashlib.sha256(key.encode()).hexdigest()

@@ -1,8 +1,9 @@
 """What GitHub tells us about: repositories, merged PRs, hotfix PRs, webhook deliveries."""
 
+from django.conf import settings
 from django.db import models
 
-from ..choices import DeliveryStatus, StagingVerification, WritebackState
+from ..choices import DeliveryStatus, StagingOverride, StagingVerification, WritebackState
 from ._constraints import choice_constraint
 from .fields import JSONTextField
 
@@ -135,12 +136,24 @@ class MergedPullRequest(models.Model):
     staging_evidence_ids = models.JSONField(
         default=list, blank=True, help_text="The evidence rows the answer rests on."
     )
+    # A person's answer over a computed `skipped`, with why; the computed answer is kept beside it.
+    staging_override = models.CharField(max_length=16, choices=StagingOverride.choices, blank=True)
+    staging_override_reason = models.TextField(blank=True)
+    staging_override_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    staging_override_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-merged_at"]
         constraints = [
             models.UniqueConstraint(fields=["repository", "number"], name="merged_pr_unique_per_repository"),
             choice_constraint("staging_verification", StagingVerification),
+            choice_constraint("staging_override", StagingOverride, blank=True),
+            models.CheckConstraint(
+                condition=models.Q(staging_override="") | ~models.Q(staging_override_reason=""),
+                name="merged_pr_staging_override_has_reason",
+            ),
         ]
         indexes = [
             # The report's deployments per month read only this index (PostgreSQL; plain elsewhere).
@@ -159,6 +172,11 @@ class MergedPullRequest(models.Model):
     @property
     def url(self) -> str:
         return self.html_url or f"https://github.com/{self.repository.full_name}/pull/{self.number}"
+
+    @property
+    def effective_staging_verification(self) -> str:
+        """The answer reports use: a person's override when there is one, else the computed answer."""
+        return self.staging_override or self.staging_verification
 
 
 class HotfixPullRequest(models.Model):

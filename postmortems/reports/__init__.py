@@ -24,6 +24,7 @@ from .data import (
     MonthlyReport,
     RecurringCategory,
     ReportScope,
+    StagingCounts,
     TrendMonth,
 )
 from .export import HeadlineRow, csv_safe, headline_rows, report_csv_rows
@@ -52,6 +53,7 @@ __all__ = [
     "ReportInputError",
     "ReportScope",
     "Scope",
+    "StagingCounts",
     "TrendMonth",
     "absent_findings",
     "build_monthly_report",

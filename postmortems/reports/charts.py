@@ -286,6 +286,43 @@ def _mitigations_table(trend: Trend) -> ChartTable:
     )
 
 
+STAGING_LINES = [
+    ("Production changes", "staging_verification_rate", "#1f5fbf"),
+    ("Changes that broke production", "introducing_staging_verification_rate", "#b42318"),
+    ("Hotfixes", "hotfix_staging_verification_rate", "#c2410c"),
+]
+
+
+def staging_figure(trend: Trend) -> dict[str, Any]:
+    """SPEC §10: the share of production changes verified in staging first, month by month."""
+    months = [m.month for m in trend]
+    fig = go.Figure()
+    for label, name, colour in STAGING_LINES:
+        fig.add_scatter(
+            x=months,
+            y=[_percent(getattr(m, name)) for m in trend],
+            name=label,
+            mode="lines+markers",
+            line={"color": colour},
+            connectgaps=False,
+        )
+    fig.update_layout(
+        _layout(
+            "Share verified in staging before production (%)",
+            yaxis={"title": {"text": "Verified in staging (%)"}, "range": [0, 100]},
+        )
+    )
+    return _plain(fig)
+
+
+def _staging_table(trend: Trend) -> ChartTable:
+    return ChartTable(
+        ["Month", *(label for label, _, _ in STAGING_LINES)],
+        [[m.month, *(_pct(getattr(m, name)) for _, name, _ in STAGING_LINES)] for m in trend],
+        "Verified / (verified + skipped); PRs without staging evidence yet are left out.",
+    )
+
+
 def report_charts(report: MonthlyReport) -> list[Chart]:
     """Every chart of the page with its table fallback, in page order."""
     trend, names = report.trend, report.category_names
@@ -296,4 +333,5 @@ def report_charts(report: MonthlyReport) -> list[Chart]:
         Chart("chart-detection", "Detection methods", detection_figure(trend), _detection_table(trend)),
         Chart("chart-actions", "Action follow-through", actions_figure(trend), _actions_table(trend)),
         Chart("chart-mitigations", "Manual-check debt", mitigation_debt_figure(trend), _mitigations_table(trend)),
+        Chart("chart-staging", "Verified in staging", staging_figure(trend), _staging_table(trend)),
     ]

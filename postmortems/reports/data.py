@@ -200,6 +200,31 @@ class DefectLifetime(_Flat):
 
 
 @dataclass(frozen=True)
+class StagingCounts(_Flat):
+    """SPEC §10: how many PRs were verified in staging before production, skipped it, unknown or pending.
+
+    `rate` = verified / (verified + skipped); `unknown` (no staging evidence yet) and
+    `pending` (not in production yet) are left out of it and shown as counts.
+    """
+
+    verified: int = 0
+    skipped: int = 0
+    unknown: int = 0
+    pending: int = 0
+    rate: float | None = None
+
+    @classmethod
+    def of(cls, *, verified: int, skipped: int, unknown: int, pending: int) -> StagingCounts:
+        judged = verified + skipped
+        return cls(verified, skipped, unknown, pending, None if not judged else round(verified / judged, 4))
+
+    @classmethod
+    def read(cls, data: JSON | None) -> StagingCounts:
+        """From a report's JSON; snapshots stored before §10 have none (all zero, no rate)."""
+        return cls.from_json(data) if data else cls()
+
+
+@dataclass(frozen=True)
 class TrendMonth:
     """One month of the twelve-month trend the charts draw."""
 
@@ -217,6 +242,10 @@ class TrendMonth:
     # SPEC §12: where it should have been caught (stage or "not_recorded" → postmortems), upkeep totals.
     caught_in: dict[str, int] = field(default_factory=dict)
     upkeep: Upkeep = NO_UPKEEP
+    # SPEC §10: the share of what reached production that was verified in staging first.
+    staging_verification_rate: float | None = None
+    introducing_staging_verification_rate: float | None = None
+    hotfix_staging_verification_rate: float | None = None
 
     def gaps_of(self, item: str) -> ChecklistItemGaps | None:
         return next((gaps for gaps in self.checklist_gaps if gaps.item == item), None)
@@ -236,7 +265,11 @@ class TrendMonth:
             "actions": self.actions.as_json(),
             "caught_in": dict(self.caught_in),
             "upkeep": self.upkeep.totals_json(),
+            **self.staging_rates_json(),
         }
+
+    def staging_rates_json(self) -> JSON:
+        return {name: getattr(self, name) for name in STAGING_RATE_FIELDS}
 
     @classmethod
     def from_json(cls, data: JSON) -> TrendMonth:
@@ -253,7 +286,15 @@ class TrendMonth:
             # Snapshots stored before SPEC §12 have neither.
             caught_in=dict(data.get("caught_in", {})),
             upkeep=Upkeep.from_json(data["upkeep"]) if "upkeep" in data else NO_UPKEEP,
+            **{name: data.get(name) for name in STAGING_RATE_FIELDS},
         )
+
+
+STAGING_RATE_FIELDS = (
+    "staging_verification_rate",
+    "introducing_staging_verification_rate",
+    "hotfix_staging_verification_rate",
+)
 
 
 @dataclass(frozen=True)
@@ -278,6 +319,10 @@ class MonthlyReport:
     dora_bands: DoraBands | None = None
     upkeep: Upkeep = NO_UPKEEP
     teams: tuple[TeamNumbers, ...] | None = None  # only in the all-teams report
+    # SPEC §10: production merges, the introducing PRs of the month's postmortems, the month's hotfix PRs.
+    staging_verification: StagingCounts = StagingCounts()
+    introducing_staging_verification: StagingCounts = StagingCounts()
+    hotfix_staging_verification: StagingCounts = StagingCounts()
 
     def as_json(self) -> JSON:
         """The API's and the snapshots' shape: the §5 metric names, headline numbers at the top level."""
@@ -291,6 +336,7 @@ class MonthlyReport:
             "checklist_gaps": self.checklist_gaps.as_json(),
             "actions": self.actions.as_json(),
             "defect_lifetime_hours": self.defect_lifetime_hours.as_json(),
+            **self.staging_json(),
             "trend": [m.as_json() for m in self.trend],
             # Not §5 metrics: last month's headline (for "change from last month") and slug → name.
             "previous_month": self.previous.as_json(),
@@ -327,7 +373,14 @@ class MonthlyReport:
             trend=tuple(TrendMonth.from_json(m) for m in data["trend"]),
             category_names=dict(data["category_names"]),
             **_second_edition_from_json(data),
+            **{name: StagingCounts.read(data.get(name)) for name in STAGING_FIELDS},
         )
+
+    def staging_json(self) -> JSON:
+        return {name: getattr(self, name).as_json() for name in STAGING_FIELDS}
+
+
+STAGING_FIELDS = ("staging_verification", "introducing_staging_verification", "hotfix_staging_verification")
 
 
 def _second_edition_from_json(data: JSON) -> JSON:

@@ -91,7 +91,7 @@ def report_csv_rows(report: MonthlyReport) -> list[list[Any]]:
         rows += [
             [f"trend.{name}", month.month, getattr(month, name)] for name in ("deployments", "hotfixes", "hotfix_rate")
         ]
-    return rows + lead_csv_rows(report)
+    return rows + lead_csv_rows(report) + staging_csv_rows(report)
 
 
 def lead_csv_rows(report: MonthlyReport) -> list[list[Any]]:
@@ -114,6 +114,16 @@ def lead_csv_rows(report: MonthlyReport) -> list[list[Any]]:
     for month in report.trend:
         rows += [[f"trend.caught_in.{stage}", month.month, n] for stage, n in month.caught_in.items()]
         rows += [[f"trend.upkeep.{name}", month.month, h] for name, h in month.upkeep.totals_json().items()]
+    return rows
+
+
+def staging_csv_rows(report: MonthlyReport) -> list[list[Any]]:
+    """SPEC §10: the three staging verification counts of the month, and each rate over the trend."""
+    rows: list[list[Any]] = []
+    for metric, counts in report.staging_json().items():
+        rows += _pairs(metric, counts)
+    for month in report.trend:
+        rows += [[f"trend.{name}", month.month, value] for name, value in month.staging_rates_json().items()]
     return rows
 
 

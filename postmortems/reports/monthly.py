@@ -14,6 +14,7 @@ from django.utils import timezone
 
 from ..choices import UNCATEGORISED_SLUG
 from . import queries as q
+from . import staging as staging_queries
 from .data import (
     ActionNumbers,
     CategoryCount,
@@ -25,6 +26,7 @@ from .data import (
     MonthlyReport,
     RecurringCategory,
     ReportScope,
+    StagingCounts,
     TrendMonth,
 )
 from .findings import CategoryHistory, failing_steps
@@ -59,6 +61,30 @@ class _Facts:
     flows: q.ActionFlows
     backlog: list[q.ActionBacklog]
     leads: LeadFacts  # SPEC §12's reads
+    staging: _StagingFacts
+
+
+@dataclass(frozen=True)
+class _StagingFacts:
+    """SPEC §10 counts per month label: production merges, hotfix PRs, introducing PRs of the postmortems."""
+
+    merges: dict[str, StagingCounts]
+    hotfixes: dict[str, StagingCounts]
+    introducing: dict[str, StagingCounts]
+
+    @classmethod
+    def read(cls, scope: Scope, start: datetime, end: datetime, tz) -> _StagingFacts:
+        merges, hotfixes = staging_queries.staging_by_merge_month(scope, start, end, tz)
+        return cls(merges, hotfixes, staging_queries.staging_of_introducing_prs(scope, start, end, tz))
+
+    def counts(self, label: str) -> tuple[StagingCounts, StagingCounts, StagingCounts]:
+        """(production merges, introducing PRs, hotfix PRs) of the month."""
+        empty = StagingCounts.of(verified=0, skipped=0, unknown=0, pending=0)
+        return (
+            self.merges.get(label, empty),
+            self.introducing.get(label, empty),
+            self.hotfixes.get(label, empty),
+        )
 
 
 def _read(scope: Scope, window: ReportWindow) -> _Facts:
@@ -81,6 +107,7 @@ def _read(scope: Scope, window: ReportWindow) -> _Facts:
         flows=q.action_flows_by_month(scope, start, end, tz),
         backlog=q.action_backlog(scope, list(window.periods)),
         leads=read_lead_facts(scope, window),
+        staging=_StagingFacts.read(scope, start, end, tz),
     )
 
 
@@ -122,6 +149,7 @@ def _trend_month(facts: _Facts, index: int, label: str) -> TrendMonth:
     prs = facts.pull_requests.get(label, q.PullRequestCounts())
     profile = facts.profiles.get(label) or q.MonthProfile.empty()
     categories = facts.categories.per_month[label]
+    merges, introducing, hotfixes = facts.staging.counts(label)
     return TrendMonth(
         month=label,
         deployments=prs.deployments,
@@ -135,6 +163,9 @@ def _trend_month(facts: _Facts, index: int, label: str) -> TrendMonth:
         by_detection_method=profile.detection,
         actions=_actions(facts, index, label),
         **lead_trend_fields(facts.leads, index, label),
+        staging_verification_rate=merges.rate,
+        introducing_staging_verification_rate=introducing.rate,
+        hotfix_staging_verification_rate=hotfixes.rate,
     )
 
 
@@ -171,6 +202,7 @@ def _report(scope: Scope, window: ReportWindow, facts: _Facts) -> MonthlyReport:
         missing_items_proposed=len(facts.missing),
         by_gap_kind=profile.gaps,
     )
+    merges, introducing, hotfixes = facts.staging.counts(month)
     return MonthlyReport(
         month=month,
         scope=report_scope,
@@ -193,6 +225,9 @@ def _report(scope: Scope, window: ReportWindow, facts: _Facts) -> MonthlyReport:
             history=facts.categories,
             gaps=gaps,
         ),
+        staging_verification=merges,
+        introducing_staging_verification=introducing,
+        hotfix_staging_verification=hotfixes,
     )
 
 

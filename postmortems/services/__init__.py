@@ -49,6 +49,7 @@ from .slack_digest import slack_monthly_summary_queue, slack_weekly_digest_send
 from .taxonomy import category_create, category_set_active, category_update
 from .teams import team_set_slack_webhook
 from .users import github_sign_in_user, postmortems_assign_to_author, user_create_from_github
+from .verification import merged_pr_staging_override
 from .writeback import (
     debt_refresh_schedule,
     debt_status_schedule,
@@ -103,6 +104,7 @@ __all__ = [
     "issues_handle",
     "merged_pr_apply",
     "merged_pr_record",
+    "merged_pr_staging_override",
     "missing_item_add",
     "missing_item_promote",
     "missing_item_remove",

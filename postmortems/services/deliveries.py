@@ -45,6 +45,7 @@ from .issue_events import issues_handle
 from .postmortems import postmortem_flag_not_hotfix, postmortem_open_for_hotfix, postmortem_unflag_hotfix
 from .records import merged_pr_record
 from .repositories import repository_event_apply, repository_resolve
+from .staging_status import open_pr_track
 from .writeback import debt_status_schedule, writeback_withhold
 
 logger = logging.getLogger(__name__)
@@ -158,6 +159,7 @@ def pull_request_handle(payload: Any) -> str:
     """Apply one `pull_request` delivery; returns the delivery's outcome status."""
     event = parse_pull_request(payload)
     repository = repository_for(payload)
+    open_pr_track(repository=repository, event=event)
     if not event.merged:
         if event.action in DEBT_ACTIONS and event.head_sha:
             debt_status_schedule(repository=repository, head_sha=event.head_sha, number=event.number)

@@ -32,6 +32,7 @@ from ..models import BranchCommit, Evidence, MergedPullRequest, Repository
 from ..stages import stage_for
 from .evidence_staging import staging_verification_schedule
 from .records import repository_register
+from .staging_status import staging_status_for_evidence
 from .verification import merged_pr_verify
 
 # The task (in tasks.py) that recomputes `staging_verification`; named, never imported.
@@ -256,6 +257,8 @@ def staging_verification_recompute(*, repository_pk: int, shas: Sequence[str]) -
     affected = merged_prs_for_commits(repository_pk=repository_pk, shas=[str(sha) for sha in shas])
     for merged_pr in affected:  # SPEC §10's rule, one PR at a time, here and nowhere else
         merged_pr_verify(merged_pr=merged_pr)
+    # Open PRs whose head these commits are (or were brought with) get their `staging-verified` status again.
+    staging_status_for_evidence(repository_pk=repository_pk, shas=[str(sha) for sha in shas])
     return [pr.pk for pr in affected]
 
 

@@ -17,10 +17,12 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from django.db.models import Min, Q
+from django.utils import timezone
 
 from ..choices import EvidenceKind, EvidenceStatus, Stage, StagingVerification
-from ..models import BranchCommit, Evidence, MergedPullRequest
+from ..models import BranchCommit, Evidence, MergedPullRequest, User
 from ..verification import Check, Deployment, Facts, PullRequestShas, Verdict, verify
+from ..workflow import check_staging_override
 
 # A production deployment long after the merge still counts, but the search is bounded.
 MAX_PRODUCTION_CANDIDATES = 200
@@ -33,7 +35,7 @@ def _shas(merged_pr: MergedPullRequest) -> PullRequestShas:
     )
 
 
-def _deployment(row: Evidence) -> Deployment:
+def deployment_from_row(row: Evidence) -> Deployment:
     """A staging-branch push row stands for the commit it brought; what it deployed is the push's `after`."""
     if row.source_key.startswith(PUSH_KEY_PREFIX):
         after = row.source_key.split(":")[1]
@@ -52,7 +54,7 @@ def _deployments(merged_pr: MergedPullRequest, stage: str, extra: Q) -> list[Dep
     rows = Evidence.objects.filter(
         extra, repository_id=merged_pr.repository_id, kind=EvidenceKind.DEPLOYMENT, stage=stage
     ).order_by("occurred_at", "pk")
-    return [_deployment(row) for row in rows[:MAX_PRODUCTION_CANDIDATES]]
+    return [deployment_from_row(row) for row in rows[:MAX_PRODUCTION_CANDIDATES]]
 
 
 def _checks(merged_pr: MergedPullRequest, shas: set[str], names: list[str]) -> list[Check]:
@@ -131,3 +133,19 @@ def merged_pr_verify(*, merged_pr: MergedPullRequest) -> Verdict:
     merged_pr.reached_production_at = verdict.reached_production_at
     merged_pr.staging_evidence_ids = list(verdict.evidence_ids)
     return verdict
+
+
+def merged_pr_staging_override(*, merged_pr: MergedPullRequest, actor: User, status: str, reason: str) -> None:
+    """A lead's answer over a computed `skipped`, with why (SPEC §10).
+
+    The computed answer stays as it is (recomputations keep updating it); reports use
+    the override while there is one. Raises NotAllowed or WorkflowError.
+    """
+    check_staging_override(actor, merged_pr, status, reason)
+    merged_pr.staging_override = status
+    merged_pr.staging_override_reason = reason.strip()
+    merged_pr.staging_override_by = actor
+    merged_pr.staging_override_at = timezone.now()
+    merged_pr.save(
+        update_fields=["staging_override", "staging_override_reason", "staging_override_by", "staging_override_at"]
+    )

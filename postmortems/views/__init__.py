@@ -19,6 +19,7 @@ from .lead_settings import (
 from .plotly_assets import plotly_css, plotly_js
 from .records import postmortem_create, postmortem_detail, postmortem_edit, postmortem_list
 from .reports import monthly_report, snapshot_detail, snapshot_list
+from .verification import merged_pr_staging_override
 from .workflow import (
     action_status,
     postmortem_approve,
@@ -39,6 +40,7 @@ __all__ = [
     "evidence_token_create",
     "evidence_token_revoke",
     "inbox",
+    "merged_pr_staging_override",
     "missing_item_promote",
     "monthly_report",
     "plotly_css",

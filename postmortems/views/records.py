@@ -24,6 +24,7 @@ from ..forms import (
 from ..models import Postmortem
 from ..workflow import NotAllowed, WorkflowError, can_change_action_status, can_edit
 from ._common import cache_groups, visible_postmortem
+from .verification import staging_rows
 
 PAGE_SIZE = 25
 
@@ -59,6 +60,7 @@ def detail_context(request: HttpRequest, postmortem: Postmortem, **forms) -> dic
             for a in actions
         ],
         "history": selectors.postmortem_history(postmortem),
+        "staging_rows": staging_rows(user, postmortem),
         "request_changes_form": forms.get("request_changes_form") or RequestChangesForm(),
         "dismiss_form": forms.get("dismiss_form") or DismissForm(),
         "link_form": forms.get("link_form")

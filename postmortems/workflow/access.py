@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
-from ..choices import PostmortemStatus
+from ..choices import PostmortemStatus, StagingOverride, StagingVerification
 from .core import TRANSITIONS, NotAllowed, Reasons, Transition, WorkflowError, add_reason
 
 if TYPE_CHECKING:
@@ -156,3 +156,23 @@ def check_link_pr(user: User, postmortem: Postmortem, merged_pr: MergedPullReque
         raise NotAllowed("This PR is covered by another record; moving it to this one is a lead's move.")
     if postmortem.repository_id is not None and merged_pr.repository_id != postmortem.repository_id:
         raise WorkflowError({"hotfix_prs": ["The PR belongs to another repository."]})
+
+
+def can_override_staging(user: User | None, merged_pr: MergedPullRequest) -> bool:
+    """A lead may answer over a computed `skipped` (SPEC §10); nothing else is a person's to change."""
+    return is_lead(user) and merged_pr.staging_verification == StagingVerification.SKIPPED
+
+
+def check_staging_override(user: User | None, merged_pr: MergedPullRequest, status: str, reason: str) -> None:
+    """Overriding a merged PR's staging answer; NotAllowed or WorkflowError when it may not be."""
+    if not is_lead(user):
+        raise NotAllowed("Only a lead can override a staging verification.")
+    reasons: Reasons = {}
+    if merged_pr.staging_verification != StagingVerification.SKIPPED:
+        add_reason(reasons, "status", "Only a skipped answer can be overridden; this one is computed from evidence.")
+    if status not in StagingOverride.values:
+        add_reason(reasons, "status", f"Choose one of: {', '.join(StagingOverride.values)}.")
+    if not reason.strip():
+        add_reason(reasons, "reason", "Say why the evidence is wrong here.")
+    if reasons:
+        raise WorkflowError(reasons)

@@ -55,6 +55,7 @@ MODELS: dict[str, tuple[str, str]] = {
     # Deployment evidence is what the pipeline said: shown, never changed by hand.
     "postmortems.evidence": (V, V),
     "postmortems.branchcommit": (V, V),
+    "postmortems.openpullrequest": (V, V),
     "postmortems.evidencetoken": (V, V),
     # What GitHub said of App installations and repositories' former names.
     "postmortems.repositoryname": (V, V),

@@ -63,6 +63,15 @@ PAGES: dict[str, list[Probe]] = {
             {"repository": "{repo}", "number": "{pr_number}"},
         )
     ],
+    # Overriding a computed `skipped` staging answer is a lead's (SPEC §10); the outsider cannot see the PR.
+    "merged_pr_staging_override": [
+        Probe(
+            "post",
+            "/merged-prs/{skipped_pr}/staging-override/",
+            (LOGIN, 403, 404, 302, 302),
+            {"so{skipped_pr}-status": "verified", "so{skipped_pr}-reason": "Squash-merged to stg."},
+        )
+    ],
     "action_status": [
         Probe("get", "/actions/{action}/status/", (LOGIN, 200, 404, 200, 200)),
         Probe(
@@ -224,6 +233,14 @@ API: dict[str, list[Probe]] = {
     # Merged PRs follow visibility: the member's team's PRs are not the outsider's to see.
     "api:merged-pr-list": [Probe("get", "/api/v1/merged-prs/", _api())],
     "api:merged-pr-detail": [Probe("get", "/api/v1/merged-prs/{pr}/", _api_record())],
+    "api:merged-pr-staging-override": [
+        Probe(
+            "post",
+            "/api/v1/merged-prs/{skipped_pr}/staging-override/",
+            (401, 403, 404, 200, 200),
+            {"status": "verified", "reason": "Squash-merged to stg."},
+        )
+    ],
     # Evidence from a person who may see the repository (pipelines use a repository token, SPEC §10).
     "api:evidence-list": [
         Probe(

@@ -18,6 +18,7 @@ from postmortems.models import (
     Evidence,
     GitHubInstallation,
     MissingChecklistItem,
+    OpenPullRequest,
     Postmortem,
     RepositoryName,
     SlackMessage,
@@ -67,6 +68,9 @@ def _records(member) -> dict:
         "in_review": in_review,
         "approved": approved,
         "pr": MergedPullRequestFactory(repository=repo, number=500, is_hotfix=True),
+        "skipped_pr": MergedPullRequestFactory(
+            repository=repo, number=501, staging_verification="skipped", staging_reason="never deployed to staging"
+        ),
         "hotfix": hotfix.hotfix,
     }
 
@@ -110,6 +114,9 @@ def _admin_rows(records: dict, users: dict) -> dict[str, object]:
         "postmortems.branchcommit": BranchCommit.objects.create(
             repository=records["repo"], branch="main", sha="c" * 40, pushed_at=now, position=0
         ),
+        "postmortems.openpullrequest": OpenPullRequest.objects.create(
+            repository=records["repo"], number=502, head_sha="d" * 40, base_branch="main"
+        ),
         "postmortems.evidencetoken": services.evidence_token_create(
             repository=records["repo"], actor=users["lead"], name="matrix pipeline"
         )[0],
@@ -148,6 +155,7 @@ def build() -> dict:
         "item": draft.checklist_version.items.first().pk,
         "pr": records["pr"].pk,
         "pr_number": records["pr"].number,
+        "skipped_pr": records["skipped_pr"].pk,
         "repo": records["repo"].pk,
         "team": records["team"].pk,
         "category": rows["postmortems.failurecategory"].pk,

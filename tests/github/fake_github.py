@@ -88,6 +88,30 @@ class FakeGitHub:
         with self._lock:
             self._routes.insert(0, (method, re.compile(pattern + r"(\?.*)?$"), list(replies)))
 
+    def serve_evidence(
+        self,
+        full_name: str,
+        *,
+        deployments: list | None = None,
+        statuses: list | None = None,
+        check_runs: dict[str, list] | None = None,
+    ) -> None:
+        """Deployments (one page, then an empty one), each deployment's statuses, and check runs per commit.
+
+        The bodies default to the recorded examples (repos.list-deployments, repos.list-deployment-statuses,
+        checks.list-for-ref); `check_runs` maps a sha to its runs (other commits have none).
+        """
+        repo = f"/repos/{full_name}"
+        listed = self.fixture("repos.list-deployments.200.json") if deployments is None else deployments
+        self.route("GET", rf"{repo}/deployments", Reply(200, listed), Reply(200, []))
+        body = self.fixture("repos.list-deployment-statuses.200.json") if statuses is None else statuses
+        self.route("GET", rf"{repo}/deployments/\d+/statuses", Reply(200, body))
+        self.route("GET", rf"{repo}/commits/[0-9a-f]+/check-runs", Reply(200, {"total_count": 0, "check_runs": []}))
+        for sha, runs in (check_runs or {}).items():
+            self.route(
+                "GET", rf"{repo}/commits/{sha}/check-runs", Reply(200, {"total_count": len(runs), "check_runs": runs})
+            )
+
     def calls(self, method: str, pattern: str) -> list[Received]:
         regex = re.compile(pattern + r"(\?.*)?$")
         return [r for r in self.requests if r.method == method and regex.match(r.path)]

@@ -29,6 +29,7 @@ def serve_history(fake_github, *, labels=("bug",)):
     pulls[0]["labels"] = [{"name": name} for name in labels]
     fake_github.route("GET", r"/repos/octocat/Hello-World", Reply(200, fake_github.fixture("repos.get.200.json")))
     fake_github.route("GET", PULLS, Reply(200, pulls), Reply(200, []))
+    fake_github.serve_evidence("octocat/Hello-World", deployments=[])
     return pulls[0]
 
 

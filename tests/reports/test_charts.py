@@ -6,7 +6,7 @@ import pytest
 
 from postmortems.reports import MonthlyReport, Scope, build_monthly_report, report_charts
 
-CHART_IDS = ["hotfixes", "categories", "checklist", "detection", "actions", "mitigations"]
+CHART_IDS = ["hotfixes", "categories", "checklist", "detection", "actions", "mitigations", "staging"]
 
 
 @pytest.fixture
@@ -78,7 +78,7 @@ def test_detection_chart_groups_methods_the_way_leads_read_them(report):
 
 
 def test_action_and_mitigation_charts_follow_the_action_numbers(report):
-    actions, mitigations = report_charts(report)[4:]
+    actions, mitigations = report_charts(report)[4:6]
     assert actions.table.rows[-1] == ["2026-03", 4, 2, 2, 4, 2, "50.0%"]
     assert mitigations.table.rows[-1] == ["2026-03", 1, 1]
     assert list(actions.figure["data"][3]["y"])[-1] == 50.0

@@ -125,6 +125,9 @@ def test_json_keys_keep_the_published_order(data):
         "checklist_gaps",
         "actions",
         "defect_lifetime_hours",
+        "staging_verification",
+        "introducing_staging_verification",
+        "hotfix_staging_verification",
         "trend",
         "previous_month",
         "category_names",
@@ -153,6 +156,9 @@ def test_json_keys_keep_the_published_order(data):
         "actions",
         "caught_in",
         "upkeep",
+        "staging_verification_rate",
+        "introducing_staging_verification_rate",
+        "hotfix_staging_verification_rate",
     ]
     # Lists keep the report's order: most postmortems first, then by name.
     assert [c["count"] for c in body["by_category"]] == [2, 1, 1]

@@ -33,6 +33,7 @@ def test_page_shows_the_same_numbers_with_change_from_last_month(data, signed_in
     # Chart data blocks are JSON (not inline code) and carry the trend.
     blocks = dict(re.findall(r'<script id="(chart-[a-z-]+-data)" type="application/json">(.*?)</script>', html, re.S))
     charts = ("hotfixes", "categories", "checklist", "detection", "actions", "mitigations", "caught-in", "upkeep")
+    charts = (*charts, "staging")
     assert set(blocks) == {f"chart-{n}-data" for n in (*charts, "teams")}
     assert "<script>" not in html and " style=" not in html
     hotfix_figure = json.loads(blocks["chart-hotfixes-data"])

@@ -12,6 +12,7 @@ from .github import (
     LinkHotfixSerializer,
     MergedPullRequestSerializer,
     PullRequestSerializer,
+    StagingOverrideInputSerializer,
     WebhookDeliveryDetailSerializer,
     WebhookDeliverySerializer,
 )
@@ -51,6 +52,7 @@ __all__ = [
     "PullRequestSerializer",
     "ReasonSerializer",
     "RepositorySerializer",
+    "StagingOverrideInputSerializer",
     "TeamSerializer",
     "WebhookDeliveryDetailSerializer",
     "WebhookDeliverySerializer",

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from ...choices import DeliveryStatus
-from ...models import HotfixPullRequest, MergedPullRequest, WebhookDelivery
-from ._common import SafeLinkField
+from ...choices import (
+    DeliveryStatus,
+    EvidenceKind,
+    EvidenceSource,
+    EvidenceStatus,
+    Stage,
+    StagingOverride,
+    StagingVerification,
+)
+from ...models import Evidence, HotfixPullRequest, MergedPullRequest, WebhookDelivery
+from ._common import LONG_TEXT, SafeLinkField
 
 
 class PullRequestSerializer(serializers.ModelSerializer):
@@ -21,8 +30,64 @@ class PullRequestSerializer(serializers.ModelSerializer):
         fields = ["id", "repository", "number", "title", "url", "author", "merged_at"]
 
 
+class PullRequestEvidenceSerializer(serializers.ModelSerializer):
+    """One fact about the PR's head or merge commit (SPEC §10)."""
+
+    kind = serializers.ChoiceField(choices=EvidenceKind.choices, read_only=True)
+    stage = serializers.ChoiceField(choices=[("", "none"), *Stage.choices], read_only=True)
+    status = serializers.ChoiceField(choices=EvidenceStatus.choices, read_only=True)
+    source = serializers.ChoiceField(choices=EvidenceSource.choices, read_only=True)
+    url = SafeLinkField(help_text="The run or deployment: https link, or null when the address given is not one.")
+
+    class Meta:
+        model = Evidence
+        fields = ["id", "kind", "sha", "environment", "stage", "name", "status", "url", "occurred_at", "source"]
+        read_only_fields = fields
+
+
+class StagingOverrideSerializer(serializers.Serializer):
+    """A lead's answer over a computed `skipped`, with why."""
+
+    status = serializers.ChoiceField(choices=StagingOverride.choices, source="staging_override")
+    reason = serializers.CharField(source="staging_override_reason", max_length=LONG_TEXT)
+    by = serializers.CharField(source="staging_override_by.username", read_only=True, allow_null=True, default=None)
+    at = serializers.DateTimeField(source="staging_override_at", read_only=True)
+
+
+class StagingOverrideInputSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=StagingOverride.choices, help_text="The answer that holds.")
+    reason = serializers.CharField(max_length=LONG_TEXT, help_text="Why the computed `skipped` is wrong here.")
+
+
 class MergedPullRequestSerializer(PullRequestSerializer):
+    """A merged PR with its staging verification (SPEC §10); `evidence_rows` is set by the view."""
+
     labels = serializers.ListField(child=serializers.CharField(), read_only=True)
+    staging_verification = serializers.ChoiceField(
+        choices=StagingVerification.choices,
+        source="effective_staging_verification",
+        read_only=True,
+        help_text="The answer that holds: a lead's override when there is one, else the computed answer.",
+    )
+    computed_staging_verification = serializers.ChoiceField(
+        choices=StagingVerification.choices,
+        source="staging_verification",
+        read_only=True,
+        help_text="Verified in staging before production, skipped, unknown (no staging evidence yet) or pending, "
+        "as the evidence says.",
+    )
+    staging_override = serializers.SerializerMethodField()
+    staging_reason = serializers.CharField(read_only=True, help_text="Why it is not verified, in words.")
+    reached_production_at = serializers.DateTimeField(
+        read_only=True, allow_null=True, help_text="Its first successful production deployment; null while pending."
+    )
+    evidence = PullRequestEvidenceSerializer(
+        source="evidence_rows", many=True, read_only=True, help_text="The facts about its head and merge commits."
+    )
+
+    @extend_schema_field(StagingOverrideSerializer(allow_null=True))
+    def get_staging_override(self, obj: MergedPullRequest) -> dict | None:
+        return StagingOverrideSerializer(obj).data if obj.staging_override else None
 
     class Meta(PullRequestSerializer.Meta):
         fields = [
@@ -30,8 +95,15 @@ class MergedPullRequestSerializer(PullRequestSerializer):
             "merge_commit_sha",
             "base_branch",
             "head_branch",
+            "head_sha",
             "labels",
             "is_hotfix",
+            "staging_verification",
+            "computed_staging_verification",
+            "staging_override",
+            "staging_reason",
+            "reached_production_at",
+            "evidence",
         ]
 
 

@@ -156,6 +156,16 @@ class ReportTeamSerializer(serializers.Serializer):
     actions_past_due = serializers.IntegerField(**_COUNT)
 
 
+class ReportStagingVerificationSerializer(serializers.Serializer):
+    """SPEC §10: the answers that hold (a lead's override, else the evidence's)."""
+
+    verified = serializers.IntegerField(**_COUNT)
+    skipped = serializers.IntegerField(**_COUNT)
+    unknown = serializers.IntegerField(**_COUNT, help_text="no staging evidence yet; left out of the rate")
+    pending = serializers.IntegerField(**_COUNT, help_text="not in production yet; left out of the rate")
+    rate = _rate("verified / (verified + skipped); null when both are 0")
+
+
 class ReportTrendMonthSerializer(serializers.Serializer):
     month = serializers.CharField(help_text="YYYY-MM")
     deployments = serializers.IntegerField(**_COUNT)
@@ -170,6 +180,9 @@ class ReportTrendMonthSerializer(serializers.Serializer):
     actions = ReportActionsSerializer()
     caught_in = _caught_in()
     upkeep = ReportUpkeepTotalsSerializer()
+    staging_verification_rate = _rate("share of the month's production merges verified in staging")
+    introducing_staging_verification_rate = _rate("the same, over the introducing PRs of the month's postmortems")
+    hotfix_staging_verification_rate = _rate("the same, over the month's hotfix PRs")
 
 
 class MonthlyReportSerializer(serializers.Serializer):
@@ -192,6 +205,11 @@ class MonthlyReportSerializer(serializers.Serializer):
     checklist_gaps = ReportChecklistGapsSerializer()
     actions = ReportActionsSerializer()
     defect_lifetime_hours = ReportDefectLifetimeSerializer()
+    staging_verification = ReportStagingVerificationSerializer(help_text="production merges of the month")
+    introducing_staging_verification = ReportStagingVerificationSerializer(
+        help_text="introducing PRs of the month's postmortems, where known"
+    )
+    hotfix_staging_verification = ReportStagingVerificationSerializer(help_text="the month's hotfix PRs")
     trend = ReportTrendMonthSerializer(many=True, help_text="12 months, oldest first")
     previous_month = ReportHeadlineSerializer(help_text="last month's headline numbers")
     category_names = serializers.DictField(child=serializers.CharField(), help_text="slug → name")

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
+from rest_framework.decorators import action
 from rest_framework.permissions import IsAuthenticated
+from rest_framework.response import Response
 
-from ... import selectors
+from ... import selectors, services
 from ...models import MergedPullRequest, WebhookDelivery
 from .. import serializers as s
 from ..base import ApiViewMixin
@@ -25,7 +28,31 @@ class MergedPullRequestViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     ordering = ["-merged_at", "-id"]
 
     def get_queryset(self):
-        return selectors.visible_merged_prs(self.request.user)
+        prs = selectors.visible_merged_prs(self.request.user).select_related("staging_override_by")
+        return prs
+
+    @extend_schema(
+        summary="Override a skipped staging verification (leads)",
+        request=s.StagingOverrideInputSerializer,
+        responses=s.MergedPullRequestSerializer,
+    )
+    @action(detail=True, methods=["post"], url_path="staging-override")
+    def staging_override(self, request, pk=None):
+        merged_pr = self.get_object()
+        data = s.StagingOverrideInputSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        services.merged_pr_staging_override(merged_pr=merged_pr, actor=request.user, **data.validated_data)
+        return Response(self.get_serializer(merged_pr).data)
+
+    def get_serializer(self, *args, **kwargs):
+        # The evidence of every PR shown is read in one query (it names commits, not PRs).
+        if args and isinstance(args[0], MergedPullRequest):
+            selectors.merged_pr_evidence_attach([args[0]])
+        elif args and kwargs.get("many"):
+            rows = list(args[0])
+            selectors.merged_pr_evidence_attach(rows)
+            args = (rows, *args[1:])
+        return super().get_serializer(*args, **kwargs)
 
 
 class WebhookDeliveryViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):

@@ -5,6 +5,12 @@ its due date) only when it was merged since `--open-postmortems-since` — by de
 only when its due date is still ahead, as a delivery missed in the last few days would
 have — and older ones count as hotfixes with no draft; GitHub is written to (the PR
 comment and statuses) only with `--write-back`.
+
+It also reads the deployment evidence around them (SPEC §10), sparingly (SPEC §7):
+deployments are listed a page at a time per environment (newest first, stopping before
+the window), each deployment's statuses cost one request, and check runs are read only
+for the commits of hotfix PRs and of the PRs that introduced their defects. Facts are
+unique, so running it again adds nothing.
 """
 
 from __future__ import annotations
@@ -16,13 +22,17 @@ from datetime import time as dt_time
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from postmortems import services
+from postmortems import selectors, services
+from postmortems.choices import EvidenceSource, Stage
 from postmortems.github.client import GitHubError, GitHubPermanentError, GitHubRateLimited, client_for
 from postmortems.github.events import merged_pull_request_event
+from postmortems.github.evidence_events import check_run_facts, deployment_facts
 from postmortems.models import Repository
 from postmortems.selectors import repository_named
 
 MAX_TRANSIENT_TRIES = 5
+# Staging runs before the merge it verifies: deployments this long before the window still count.
+DEPLOYMENT_LOOKBACK = timedelta(days=30)
 
 
 def _day(value: str) -> date:
@@ -70,13 +80,16 @@ class Command(BaseCommand):
         repo = services.repository_register(
             full_name=info.full_name, default_branch=info.default_branch, github_id=info.id
         )
-        counts = {"merged": 0, "hotfixes": 0, "opened": 0, "history": 0}
+        counts = {"merged": 0, "hotfixes": 0, "opened": 0, "history": 0, "evidence": 0}
         for base in repo.effective_production_branches:
             self._import_branch(client, repo, base, start, end, counts)
+        self._import_deployments(client, repo, start, end, counts)
+        self._import_checks(client, repo, start, end, counts)
         self.stdout.write(
             self.style.SUCCESS(
                 f"{repo.full_name}: {counts['merged']} merged PRs recorded, {counts['hotfixes']} hotfixes, "
-                f"{counts['opened']} postmortems opened, {counts['history']} older hotfixes recorded without one."
+                f"{counts['opened']} postmortems opened, {counts['history']} older hotfixes recorded without one, "
+                f"{counts['evidence']} new evidence rows."
             )
         )
 
@@ -108,6 +121,42 @@ class Command(BaseCommand):
                 if all(pr.updated_at and pr.updated_at < start for pr in pulls):
                     return
                 page += 1
+
+    def _import_deployments(self, client, repo, start: datetime, end: datetime, counts: dict) -> None:
+        """Deployments per environment the repository maps to staging or production (all at once when none is named)."""
+        named = [
+            env for env, stage in (repo.environment_stages or {}).items() if stage in (Stage.STAGING, Stage.PRODUCTION)
+        ]
+        since = start - DEPLOYMENT_LOOKBACK
+        for environment in sorted(named) or [None]:
+            page = 0
+            while True:
+                deployments = self._patiently(
+                    lambda page=page, environment=environment: client.deployments_page(
+                        repo.full_name, environment=environment, page=page
+                    )
+                )
+                for deployment in deployments:
+                    if deployment.created_at and since <= deployment.created_at <= end:
+                        statuses = self._patiently(
+                            lambda d=deployment: client.deployment_statuses(repo.full_name, d.id)
+                        )
+                        counts["evidence"] += self._record(repo, deployment_facts(deployment, statuses))
+                # Newest first: once a page reaches before the window, the rest is older still.
+                if not deployments or any(d.created_at and d.created_at < since for d in deployments):
+                    break
+                page += 1
+
+    def _import_checks(self, client, repo, start: datetime, end: datetime, counts: dict) -> None:
+        for sha in selectors.backfill_check_commits(repo, start, end):
+            runs = self._patiently(lambda sha=sha: client.check_runs(repo.full_name, sha))
+            counts["evidence"] += self._record(repo, check_run_facts(runs))
+
+    @staticmethod
+    def _record(repo, facts) -> int:
+        return (
+            len(services.evidence_record(repository=repo, facts=facts, source=EvidenceSource.BACKFILL)) if facts else 0
+        )
 
     def _apply(self, repo, pr) -> services.MergedPrOutcome:
         """The webhook's own treatment of a merged PR, flags included: the PR is read as it is now,
