@@ -18,6 +18,7 @@ from .lead_settings import (
     ChecklistTemplateCreateForm,
     EvidenceTokenForm,
     RepositorySettingsForm,
+    step_line,
 )
 from .reasons import attach_reasons, show_reasons
 from .record_fields import PostmortemFieldsForm
@@ -48,4 +49,5 @@ __all__ = [
     "RequestChangesForm",
     "attach_reasons",
     "show_reasons",
+    "step_line",
 ]

@@ -13,6 +13,7 @@ from .github import HotfixPullRequest, MergedPullRequest, Repository, WebhookDel
 from .people import ENGINEERS_GROUP, LEADS_GROUP, Team, User
 from .postmortem import OPEN_STATUSES, FailureCategory, Postmortem, ReviewEvent
 from .reports import ReportSnapshot
+from .timeline import TimelineNote
 
 __all__ = [
     "ENGINEERS_GROUP",
@@ -36,6 +37,7 @@ __all__ = [
     "Repository",
     "ReviewEvent",
     "Team",
+    "TimelineNote",
     "User",
     "WebhookDelivery",
     "evidence_token_hash",

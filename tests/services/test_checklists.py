@@ -13,8 +13,10 @@ pytestmark = pytest.mark.django_db
 
 def test_checklist_revision_numbers_versions(lead):
     template = ChecklistTemplate.objects.get(is_default=True)
+    # The seeded default has two versions: the first checklist, then the evidence steps (SPEC §10).
+    assert template.versions.count() == 2
     version = services.checklist_template_revise(template=template, actor=lead, items=["A", "B"])
-    assert version.number == 2
+    assert version.number == 3
     assert [i.text for i in version.items.all()] == ["A", "B"]
 
 
