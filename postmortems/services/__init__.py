@@ -1,6 +1,7 @@
 """Every write of the domain. Import from `postmortems.services`."""
 
 from .actions import action_complete, action_create, action_remove, action_set_status, action_update
+from .checklist_evidence import checklist_evidence_apply, checklist_evidence_refresh
 from .checklists import (
     assessment_set,
     checklist_template_create,
@@ -65,6 +66,8 @@ __all__ = [
     "category_create",
     "category_set_active",
     "category_update",
+    "checklist_evidence_apply",
+    "checklist_evidence_refresh",
     "checklist_template_create",
     "checklist_template_revise",
     "checklist_version_in_force",

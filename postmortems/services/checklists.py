@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.db.models import Max
 
-from ..choices import AssessmentStatus, EvidenceRule
+from ..choices import AssessmentSource, AssessmentStatus, EvidenceRule
 from ..models import (
     ChecklistAssessment,
     ChecklistItem,
@@ -14,7 +14,7 @@ from ..models import (
     User,
 )
 from ..selectors import checklist_version_for, checklist_version_in_force
-from ..workflow import WorkflowError, can_edit, can_manage_settings, checklist_gap_kinds
+from ..workflow import WorkflowError, can_edit, can_manage_settings, checklist_gap_kinds, override_reasons
 from ._common import require, saved_by
 
 
@@ -146,8 +146,14 @@ def assessment_set(
     would_have_caught: bool | None = None,
     ineffective: bool = False,
     note: str = "",
+    override_reason: str = "",
 ) -> ChecklistAssessment:
-    """Record how one checklist step fared in this incident."""
+    """Record how one checklist step fared in this incident.
+
+    Where the deployment evidence answered the step, a different answer needs
+    `override_reason` (the edit page and the API both come here); the evidence's answer
+    stays on the row beside the person's, and the history keeps both.
+    """
     if actor is not None:
         require(can_edit(actor, postmortem), "Only the owner or a lead can edit a draft postmortem.")
     if status not in AssessmentStatus.values:
@@ -160,6 +166,7 @@ def assessment_set(
             )
         assessment = ChecklistAssessment.objects.filter(postmortem=postmortem, item=item).first()
         assessment = assessment or ChecklistAssessment(postmortem=postmortem, item=item)
+        _answer_source(assessment, status, override_reason)
         assessment.status = status
         # Each answer only means something for its own status; keep the row consistent.
         assessment.would_have_caught = would_have_caught if status == AssessmentStatus.SKIPPED else None
@@ -169,6 +176,19 @@ def assessment_set(
         assessment.save()
         postmortem_refresh_gap(postmortem)
     return assessment
+
+
+def _answer_source(assessment: ChecklistAssessment, status: str, override_reason: str) -> None:
+    """Who gave the answer: agreeing with the evidence keeps it the evidence's; differing needs a reason."""
+    reason = (override_reason or "").strip() or assessment.override_reason
+    if reasons := override_reasons(evidence_status=assessment.evidence_status, status=status, override_reason=reason):
+        raise WorkflowError(reasons)
+    if assessment.evidence_status and status == assessment.evidence_status:
+        assessment.override_reason = ""
+        assessment.source = assessment.source or AssessmentSource.PERSON
+        return
+    assessment.source = AssessmentSource.PERSON
+    assessment.override_reason = reason if assessment.evidence_status else ""
 
 
 def missing_item_add(*, postmortem: Postmortem, actor: User | None, text: str) -> MissingChecklistItem:
