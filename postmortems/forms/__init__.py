@@ -22,6 +22,7 @@ from .lead_settings import (
 )
 from .reasons import attach_reasons, show_reasons
 from .record_fields import PostmortemFieldsForm
+from .timeline import IntroducedByForm, TimelineNoteForm
 from .workflow import ActionStatusForm, CreatePostmortemForm, DismissForm, LinkHotfixForm, RequestChangesForm
 
 __all__ = [
@@ -40,6 +41,7 @@ __all__ = [
     "CreatePostmortemForm",
     "DismissForm",
     "EvidenceTokenForm",
+    "IntroducedByForm",
     "LinkHotfixForm",
     "MissingItemsForm",
     "PostmortemEditor",
@@ -47,6 +49,7 @@ __all__ = [
     "PostmortemFilter",
     "RepositorySettingsForm",
     "RequestChangesForm",
+    "TimelineNoteForm",
     "attach_reasons",
     "show_reasons",
     "step_line",

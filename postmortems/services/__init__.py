@@ -42,6 +42,7 @@ from .records import merged_pr_record, repository_register
 from .reminders import overdue_reminders_send
 from .repositories import repository_update_settings
 from .taxonomy import category_create, category_set_active, category_update
+from .timeline_notes import timeline_note_add
 from .writeback import (
     debt_status_schedule,
     debt_status_send,
@@ -107,6 +108,7 @@ __all__ = [
     "repository_register",
     "repository_update_settings",
     "staging_verification_recompute",
+    "timeline_note_add",
     "user_for_github_login",
     "writeback_schedule",
 ]
