@@ -27,6 +27,7 @@ from .models import (
     Repository,
     ReviewEvent,
     Team,
+    TimelineNote,
     User,
     WebhookDelivery,
 )
@@ -312,3 +313,10 @@ class EvidenceTokenAdmin(ReadOnlyMixin, admin.ModelAdmin):
     search_fields = ("name", "repository__full_name")
     list_select_related = ("repository", "created_by")
     exclude = ("key_hash",)
+
+
+@admin.register(TimelineNote)
+class TimelineNoteAdmin(RecordMixin, admin.ModelAdmin):
+    list_display = ("at", "text", "postmortem", "created_by")
+    list_select_related = ("postmortem", "created_by")
+    raw_id_fields = ("postmortem", "created_by")
