@@ -74,7 +74,8 @@ def _pr_commits(merged_pr: MergedPullRequest) -> set[str]:
 def _evidence_entry(row: Evidence, whose: str) -> TimelineEntry:
     if row.kind == EvidenceKind.DEPLOYMENT:
         verb = "deployed" if row.status == EvidenceStatus.SUCCESS else f"deployment {row.status}"
-        title = f"{whose} {verb} to {row.stage} ({row.environment or row.stage}) at {short(row.sha)}"
+        where = row.stage if row.environment in ("", row.stage) else f"{row.stage} ({row.environment})"
+        title = f"{whose} {verb} to {where} at {short(row.sha)}"
         return TimelineEntry(row.occurred_at, TimelineKind.DEPLOYMENT, title, row.url)
     title = f"{whose}: {row.name} {row.status} on {short(row.sha)}"
     return TimelineEntry(row.occurred_at, TimelineKind.CHECK, title, row.url)
