@@ -11,7 +11,7 @@ from postmortems.choices import AssessmentSource, AssessmentStatus, EvidenceRule
 from postmortems.models import ChecklistAssessment
 from postmortems.reference_data import STAGING_CHECKS_STEP, STAGING_DEPLOYMENT_STEP
 from postmortems.workflow import NotAllowed, WorkflowError
-from tests.factories import BASE_TIME, MergedPullRequestFactory, PostmortemFactory, RepositoryFactory
+from tests.factories import BASE_TIME, EngineerFactory, MergedPullRequestFactory, PostmortemFactory, RepositoryFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -210,8 +210,6 @@ def test_a_submitted_record_is_not_refilled(record, introducing, repository, eng
 
 
 def test_an_outsider_cannot_override(record, introducing, repository, engineer, django_capture_on_commit_callbacks):
-    from tests.factories import EngineerFactory
-
     post(repository, django_capture_on_commit_callbacks, "stg", hours=1, environment="staging")
     post(repository, django_capture_on_commit_callbacks, "prod", hours=3, environment="production")
     services.postmortem_update(postmortem=record, actor=engineer, introduced_by=introducing)
