@@ -175,3 +175,15 @@ def test_overriding_an_evidence_answer_needs_a_reason_in_the_api(draft, engineer
     assert entry["source"] == "person" and entry["override_reason"] == "Ran it by hand in staging."
     assert entry["evidence_status"] == "skipped" and entry["evidence"][0]["url"] == "https://ci.example.com/1"
     assert entry["evidence_rule"] == "staging_checks"
+
+
+def test_an_untouched_evidence_answer_follows_the_new_introducing_pr_on_the_edit_page(client, draft, engineer):
+    prefilled = _prefilled(draft)
+    MergedPullRequestFactory(repository=draft.repository, number=5)  # no evidence: its verdict says nothing
+    item = prefilled.item
+    response = _page_post(
+        client, engineer, draft, **{"pm-introduced_by_number": "5", f"item-{item.pk}-status": "skipped"}
+    )
+    assert response.status_code == 302
+    # The step was not touched, so it is not re-saved as the person's: the evidence withdrew its answer.
+    assert not ChecklistAssessment.objects.filter(postmortem=draft, item=item).exists()

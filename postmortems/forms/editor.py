@@ -108,7 +108,9 @@ class PostmortemEditor:
                 override_reason=form.cleaned_data["override_reason"],
             )
             for form in self.assessment_forms
-            if form.cleaned_data.get("status")
+            # Only the steps the person touched: an untouched evidence answer stays the evidence's, even
+            # when the same save changes the introducing PR and the evidence answers the step anew.
+            if form.cleaned_data.get("status") and form.has_changed()
         ]
 
     def save(self) -> bool:

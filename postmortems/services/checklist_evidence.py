@@ -23,7 +23,7 @@ from ..choices import AssessmentSource, AssessmentStatus, EvidenceRule, Postmort
 from ..models import ChecklistAssessment, ChecklistItem, MergedPullRequest, Postmortem
 from ..verification import Verdict, short
 from ..workflow import evidence_answer
-from .checklists import _ensure_current_version, postmortem_refresh_gap
+from .checklists import checklist_version_pin, postmortem_refresh_gap
 from .verification import verdict_for
 
 
@@ -117,7 +117,7 @@ def checklist_evidence_apply(*, postmortem: Postmortem) -> list[ChecklistAssessm
     verdict = _verdict(postmortem.introduced_by)
     written: list[ChecklistAssessment] = []
     with transaction.atomic():
-        _ensure_current_version(postmortem)
+        checklist_version_pin(postmortem)
         items = ChecklistItem.objects.filter(version_id=postmortem.checklist_version_id).exclude(evidence_rule="")
         existing = {a.item_id: a for a in ChecklistAssessment.objects.filter(postmortem=postmortem, item__in=items)}
         for item in items:

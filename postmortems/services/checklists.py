@@ -129,8 +129,8 @@ def postmortem_refresh_gap(postmortem: Postmortem) -> None:
     )
 
 
-def _ensure_current_version(postmortem: Postmortem) -> None:
-    # Store the version the record is assessed against before its first step is assessed.
+def checklist_version_pin(postmortem: Postmortem) -> None:
+    """Store the version the record is assessed against before its first step is assessed."""
     version = checklist_version_for(postmortem)
     if version and version.pk != postmortem.checklist_version_id:
         postmortem.checklist_version = version
@@ -159,7 +159,7 @@ def assessment_set(
     if status not in AssessmentStatus.values:
         raise WorkflowError({"status": [f"Unknown checklist status {status!r}."]})
     with transaction.atomic():
-        _ensure_current_version(postmortem)
+        checklist_version_pin(postmortem)
         if item.version_id != postmortem.checklist_version_id:
             raise WorkflowError(
                 {"item": ["This step is not on the checklist version this record is assessed against."]}

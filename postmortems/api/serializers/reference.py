@@ -56,7 +56,7 @@ class ChecklistReviseSerializer(serializers.Serializer):
         help_text="The steps, in order; each step once (compared ignoring case and surrounding spaces).",
     )
     evidence_rules = serializers.ListField(
-        child=serializers.ChoiceField(choices=[("", "none"), *EvidenceRule.choices], allow_blank=True),
+        child=serializers.ChoiceField(choices=EvidenceRule.choices, allow_blank=True),
         required=False,
         default=None,
         allow_null=True,
