@@ -36,6 +36,7 @@ from .models import (
     ReviewEvent,
     SlackMessage,
     Team,
+    TimelineNote,
     User,
     WebhookDelivery,
 )
@@ -385,3 +386,10 @@ class ActionReminderAdmin(RecordMixin, admin.ModelAdmin):
     list_filter = ("reason",)
     search_fields = ("action__description",)
     raw_id_fields = ("action",)
+
+
+@admin.register(TimelineNote)
+class TimelineNoteAdmin(RecordMixin, admin.ModelAdmin):
+    list_display = ("at", "text", "postmortem", "created_by")
+    list_select_related = ("postmortem", "created_by")
+    raw_id_fields = ("postmortem", "created_by")

@@ -435,6 +435,7 @@ SPECTACULAR_SETTINGS = {
         "EvidenceKindEnum": "postmortems.choices.EvidenceKind",
         "ActionKindEnum": "postmortems.choices.ActionKind",
         "GapKindEnum": "postmortems.choices.GapKind",
+        "EvidenceRuleEnum": "postmortems.choices.EvidenceRule",
     },
 }
 

@@ -19,9 +19,11 @@ from .lead_settings import (
     EvidenceTokenForm,
     RepositorySettingsForm,
     TeamSlackForm,
+    step_line,
 )
 from .reasons import attach_reasons, show_reasons
 from .record_fields import PostmortemFieldsForm
+from .timeline import IntroducedByForm, TimelineNoteForm
 from .workflow import ActionStatusForm, CreatePostmortemForm, DismissForm, LinkHotfixForm, RequestChangesForm
 
 __all__ = [
@@ -40,6 +42,7 @@ __all__ = [
     "CreatePostmortemForm",
     "DismissForm",
     "EvidenceTokenForm",
+    "IntroducedByForm",
     "LinkHotfixForm",
     "MissingItemsForm",
     "PostmortemEditor",
@@ -48,6 +51,8 @@ __all__ = [
     "RepositorySettingsForm",
     "RequestChangesForm",
     "TeamSlackForm",
+    "TimelineNoteForm",
     "attach_reasons",
     "show_reasons",
+    "step_line",
 ]

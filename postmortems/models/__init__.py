@@ -15,6 +15,7 @@ from .installations import GitHubInstallation, RepositoryName
 from .people import ENGINEERS_GROUP, LEADS_GROUP, Team, User
 from .postmortem import OPEN_STATUSES, FailureCategory, Postmortem, ReviewEvent
 from .reports import ReportSnapshot
+from .timeline import TimelineNote
 
 __all__ = [
     "ENGINEERS_GROUP",
@@ -43,6 +44,7 @@ __all__ = [
     "ReviewEvent",
     "SlackMessage",
     "Team",
+    "TimelineNote",
     "User",
     "WebhookDelivery",
     "evidence_token_hash",

@@ -30,6 +30,7 @@ from ..github.evidence_events import (
 )
 from ..models import BranchCommit, Evidence, MergedPullRequest, Repository
 from ..stages import stage_for
+from .checklist_evidence import checklist_evidence_refresh
 from .evidence_staging import staging_verification_schedule
 from .records import repository_register
 from .verification import merged_pr_verify
@@ -256,6 +257,8 @@ def staging_verification_recompute(*, repository_pk: int, shas: Sequence[str]) -
     affected = merged_prs_for_commits(repository_pk=repository_pk, shas=[str(sha) for sha in shas])
     for merged_pr in affected:  # SPEC §10's rule, one PR at a time, here and nowhere else
         merged_pr_verify(merged_pr=merged_pr)
+    # Drafts whose introducing PR this evidence concerns: their evidence steps answer again.
+    checklist_evidence_refresh(merged_pr_ids=[pr.pk for pr in affected])
     return [pr.pk for pr in affected]
 
 

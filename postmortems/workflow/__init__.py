@@ -23,6 +23,7 @@ from .access import (
     may_work_in,
     placement_reasons,
 )
+from .checklist_evidence import SILENT_VERDICTS, evidence_answer, override_reasons
 from .core import (
     EDITABLE_FIELDS,
     MIN_ROOT_CAUSE_LENGTH,
@@ -52,6 +53,7 @@ __all__ = [
     "EDITABLE_FIELDS",
     "MIN_ROOT_CAUSE_LENGTH",
     "PRIOR_OCCURRENCE_WINDOW",
+    "SILENT_VERDICTS",
     "TRANSITIONS",
     "Involvement",
     "Move",
@@ -71,6 +73,7 @@ __all__ = [
     "check_link_pr",
     "check_transition",
     "checklist_gap_kinds",
+    "evidence_answer",
     "filing_reasons",
     "hours_reasons",
     "in_team",
@@ -79,6 +82,7 @@ __all__ = [
     "is_owner",
     "may_work_in",
     "merged",
+    "override_reasons",
     "placement_reasons",
     "prevention_failed",
     "submission_reasons",

@@ -25,6 +25,7 @@ from .reference import (
     RepositorySerializer,
     TeamSerializer,
 )
+from .timeline import TimelineEntrySerializer, TimelineNoteInputSerializer
 from .transitions import CommentSerializer, ReasonSerializer
 
 __all__ = [
@@ -52,6 +53,8 @@ __all__ = [
     "ReasonSerializer",
     "RepositorySerializer",
     "TeamSerializer",
+    "TimelineEntrySerializer",
+    "TimelineNoteInputSerializer",
     "WebhookDeliveryDetailSerializer",
     "WebhookDeliverySerializer",
 ]
