@@ -8,14 +8,12 @@ from axes.admin import AccessAttemptAdmin as AxesAccessAttemptAdmin
 from axes.models import AccessAttempt
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.core.exceptions import PermissionDenied
 from rest_framework.authtoken.models import TokenProxy
 from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
+from .admin_mixins import NoDeleteMixin, RecordMixin
 from .models import (
-    ActionIssue,
-    ActionReminder,
     BranchCommit,
     ChecklistAssessment,
     ChecklistItem,
@@ -35,36 +33,10 @@ from .models import (
     Repository,
     RepositoryName,
     ReviewEvent,
-    SlackMessage,
     Team,
     User,
     WebhookDelivery,
 )
-
-
-class NoDeleteMixin:
-    """Records are dismissed or retired, never deleted through the app."""
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
-
-class RecordMixin(NoDeleteMixin):
-    """Records and what GitHub told us are shown, never added or changed here: they change only
-    through the services, where the rules of SPEC §3 and §8 are checked (one rule for every door)."""
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def history_form_view(self, request, object_id, version_id, extra_context=None):
-        # simple-history saves a POSTed old version whatever the change permission says:
-        # reverting a record would bypass every rule of its workflow.
-        if request.method == "POST":
-            raise PermissionDenied("Records change only through the app, not by reverting them here.")
-        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 @admin.register(User)
@@ -368,30 +340,5 @@ class EvidenceTokenAdmin(ReadOnlyMixin, admin.ModelAdmin):
     exclude = ("key_hash",)
 
 
-# --- Follow-through (SPEC §11): what was sent where, read-only -----------------------
-
-
-@admin.register(ActionIssue)
-class ActionIssueAdmin(RecordMixin, admin.ModelAdmin):
-    list_display = ("__str__", "action", "state", "remote_state", "attempts", "updated_at")
-    list_filter = ("state", "remote_state")
-    search_fields = ("repository", "url", "error", "note")
-    raw_id_fields = ("action",)
-    readonly_fields = [f.name for f in ActionIssue._meta.fields if f.name != "id"]
-
-
-@admin.register(SlackMessage)
-class SlackMessageAdmin(RecordMixin, admin.ModelAdmin):
-    # The webhook URL is not on this row: only the channel key ("team:<id>" or "default").
-    list_display = ("kind", "team", "channel", "item", "period", "status", "attempts", "created_at")
-    list_filter = ("kind", "status")
-    search_fields = ("item", "period", "last_error")
-    readonly_fields = [f.name for f in SlackMessage._meta.fields if f.name != "id"]
-
-
-@admin.register(ActionReminder)
-class ActionReminderAdmin(RecordMixin, admin.ModelAdmin):
-    list_display = ("action", "reason", "last_sent_on", "times_sent")
-    list_filter = ("reason",)
-    search_fields = ("action__description",)
-    raw_id_fields = ("action",)
+# Follow-through and timeline rows are registered in their own module.
+from . import admin_followthrough  # noqa: E402, F401

@@ -76,6 +76,33 @@ class AssessmentStatus(models.TextChoices):
     NOT_APPLICABLE = "not_applicable", "Not applicable"
 
 
+class EvidenceRule(models.TextChoices):
+    """What evidence can answer a checklist step by itself (SPEC §10)."""
+
+    STAGING_DEPLOYMENT = "staging_deployment", "A successful staging deployment before production"
+    STAGING_CHECKS = "staging_checks", "Staging deployment and every staging check succeeded"
+
+
+class AssessmentSource(models.TextChoices):
+    """Who gave a checklist answer: the tracker from evidence, or a person."""
+
+    EVIDENCE = "evidence", "Evidence"
+    PERSON = "person", "Person"
+
+
+class TimelineKind(models.TextChoices):
+    """The kinds of entries on a record's timeline (SPEC §10)."""
+
+    MERGE = "merge", "Merge"
+    DEPLOYMENT = "deployment", "Deployment"
+    CHECK = "check", "Check"
+    DETECTED = "detected", "Detected"
+    RESOLVED = "resolved", "Resolved"
+    SUBMITTED = "submitted", "Submitted"
+    APPROVED = "approved", "Approved"
+    NOTE = "note", "Note"
+
+
 class GapKind(models.TextChoices):
     SKIPPED = "skipped", "Skipped step"
     INEFFECTIVE = "ineffective", "Ineffective step"

@@ -17,6 +17,7 @@ from django.utils import timezone
 from . import services
 from .choices import ActionKind, ActionStatus, AssessmentStatus, DetectionMethod, PostmortemStatus
 from .demo_content import EFFORT_HOURS_BY_SEVERITY, ESTIMATE_HOURS_BY_KIND, HOTFIX_PR_TITLES, INCIDENTS, PEOPLE, REPOS
+from .demo_evidence import seed_evidence
 from .models import (
     ChecklistTemplateVersion,
     FailureCategory,
@@ -33,6 +34,7 @@ SEED = 20260101
 MONTHS = 18
 DEMO_PASSWORDS = {"lead": "demo-lead-2026", "engineer": "demo-engineer-2026"}
 MOST_SKIPPED_STEP = "Ran all downstream jobs end-to-end in staging"
+STORY_BRANCH = "hotfix/replenishment-column"
 
 
 class DemoBuilder:
@@ -54,6 +56,8 @@ class DemoBuilder:
             repos = self._repositories(teams)
             hotfixes = self._merged_prs(repos)
             self._postmortems(hotfixes)
+            story = next(pr for pr in hotfixes if pr.head_branch == STORY_BRANCH)
+            seed_evidence(rng=self.rng, today=self.today, story_hotfix=story, engineer=self.users["eli.engineer"])
         self.log(
             f"Demo data created: {MergedPullRequest.objects.count()} merged PRs, "
             f"{Postmortem.objects.count()} postmortems."
@@ -155,7 +159,7 @@ class DemoBuilder:
             merged_at=merged_at,
             merge_commit_sha=f"{self.rng.getrandbits(160):040x}",
             base_branch="main",
-            head_branch="hotfix/replenishment-column",
+            head_branch=STORY_BRANCH,
             labels=["hotfix"],
             is_hotfix=True,
             html_url=f"https://github.com/{repo.full_name}/pull/{number}",
@@ -183,7 +187,7 @@ class DemoBuilder:
                 postmortem.owner = self.users[self.rng.choice(["priya.shah", "marco.rossi", "sam.chen"])]
                 postmortem.save(update_fields=["owner"])
             reviewer = other_lead if postmortem.owner == lead else lead
-            if age <= 3 or pr.head_branch == "hotfix/replenishment-column":
+            if age <= 3 or pr.head_branch == STORY_BRANCH:
                 continue  # fresh drafts, untouched: the state the webhook leaves them in
             self._fill(postmortem, pr, categories[slug], age)
             if age <= 45 and index % 3 == 0:

@@ -54,6 +54,12 @@ DEFAULT_CHECKLIST = [
     "Rollback plan written",
 ]
 
+# The default checklist's second version (SPEC §10): the first two steps answer themselves from evidence.
+STAGING_DEPLOYMENT_STEP = "Deployed to staging before production"
+STAGING_CHECKS_STEP = "Ran all downstream jobs end-to-end in staging"
+EVIDENCE_STEPS = [(STAGING_DEPLOYMENT_STEP, "staging_deployment"), (STAGING_CHECKS_STEP, "staging_checks")]
+EVIDENCE_CHANGE_NOTE = "Steps the deployment evidence answers"
+
 GROUPS = ["engineers", "leads"]
 
 
@@ -77,5 +83,33 @@ def ensure_reference_data(get_model: Callable | None = None) -> None:
         version = ChecklistTemplateVersion.objects.create(template=template, number=1, change_note="Initial checklist")
         for position, text in enumerate(DEFAULT_CHECKLIST, start=1):
             ChecklistItem.objects.create(version=version, position=position, text=text)
+    # Until the migration that adds `evidence_rule` has run, the historical model has no such field.
+    if any(field.name == "evidence_rule" for field in ChecklistItem._meta.get_fields()):
+        ensure_evidence_checklist(get_model)
     for name in GROUPS:
         Group.objects.get_or_create(name=name)
+
+
+def ensure_evidence_checklist(get_model: Callable) -> None:
+    """Give the default template a new version with the evidence steps first, unless its latest has them.
+
+    The steps of the latest version follow in their order (a step with the same text takes
+    its rule), so a lead's edits are kept; records assessed against earlier versions keep them.
+    """
+    ChecklistTemplate = get_model("postmortems", "ChecklistTemplate")
+    ChecklistTemplateVersion = get_model("postmortems", "ChecklistTemplateVersion")
+    ChecklistItem = get_model("postmortems", "ChecklistItem")
+    template = ChecklistTemplate.objects.filter(is_default=True).first()
+    if template is None:
+        return
+    latest = ChecklistTemplateVersion.objects.filter(template=template).order_by("-number").first()
+    texts = list(ChecklistItem.objects.filter(version=latest).order_by("position").values_list("text", flat=True))
+    if latest is not None and ChecklistItem.objects.filter(version=latest).exclude(evidence_rule="").exists():
+        return
+    evidence_texts = {text.lower() for text, _ in EVIDENCE_STEPS}
+    steps = [*EVIDENCE_STEPS, *((text, "") for text in texts if text.lower() not in evidence_texts)]
+    version = ChecklistTemplateVersion.objects.create(
+        template=template, number=(latest.number if latest else 0) + 1, change_note=EVIDENCE_CHANGE_NOTE
+    )
+    for position, (text, rule) in enumerate(steps, start=1):
+        ChecklistItem.objects.create(version=version, position=position, text=text, evidence_rule=rule)

@@ -17,6 +17,12 @@ urlpatterns = [
     path("postmortems/<int:pk>/dismiss/", views.postmortem_dismiss, name="postmortem_dismiss"),
     path("postmortems/<int:pk>/link-hotfix/", views.postmortem_link_hotfix, name="postmortem_link_hotfix"),
     path("merged-prs/<int:pk>/staging-override/", views.merged_pr_staging_override, name="merged_pr_staging_override"),
+    path(
+        "postmortems/<int:pk>/introduced-by/", views.postmortem_set_introduced_by, name="postmortem_set_introduced_by"
+    ),
+    path(
+        "postmortems/<int:pk>/timeline-notes/", views.postmortem_add_timeline_note, name="postmortem_add_timeline_note"
+    ),
     path("actions/<int:pk>/status/", views.action_status, name="action_status"),
     path("settings/", views.settings_index, name="settings_index"),
     path("settings/categories/", views.category_list, name="category_list"),

@@ -8,7 +8,7 @@ import pytest
 from django.urls import reverse
 
 from postmortems import services
-from postmortems.models import FailureCategory, Postmortem, PreventionAction
+from postmortems.models import ChecklistAssessment, FailureCategory, Postmortem, PreventionAction
 from tests.api.conftest import client_for
 from tests.factories import MergedPullRequestFactory, PostmortemFactory, PreventionActionFactory, RepositoryFactory
 
@@ -127,3 +127,63 @@ def test_an_action_without_description_is_refused_by_page_and_api(client, draft,
     api = _api_patch(engineer, f"/api/v1/actions/{action.pk}/", {"description": "   "})
     assert api.status_code == 400 and "description" in api.json()
     assert PreventionAction.objects.get(pk=action.pk).description == action.description
+
+
+def _prefilled(draft):
+    """A step the deployment evidence answered `skipped`, as the tracker writes it."""
+    item = draft.checklist_version.items.get(evidence_rule="staging_checks")
+    return ChecklistAssessment.objects.create(
+        postmortem=draft,
+        item=item,
+        status="skipped",
+        source="evidence",
+        evidence=[{"label": "production deployment of bbbbbbb", "url": "https://ci.example.com/1", "id": None}],
+        evidence_status="skipped",
+        evidence_reason="no downstream-e2e check on bbbbbbb before production (deployed 10 Mar 15:00)",
+    )
+
+
+def test_overriding_an_evidence_answer_needs_a_reason_on_the_edit_page(client, draft, engineer):
+    item = _prefilled(draft).item
+    refused = _page_post(client, engineer, draft, **{f"item-{item.pk}-status": "followed"})
+    assert refused.status_code == 400
+    assert "say why your answer differs" in refused.content.decode()
+    assert ChecklistAssessment.objects.get(item=item, postmortem=draft).status == "skipped"
+    taken = _page_post(
+        client,
+        engineer,
+        draft,
+        **{f"item-{item.pk}-status": "followed", f"item-{item.pk}-override_reason": "Ran it by hand in staging."},
+    )
+    assert taken.status_code == 302
+    row = ChecklistAssessment.objects.get(item=item, postmortem=draft)
+    assert (row.status, row.source, row.evidence_status) == ("followed", "person", "skipped")
+    page = client.get(reverse("postmortem_detail", args=[draft.pk])).content.decode()
+    assert "Ran it by hand in staging." in page and "no downstream-e2e check on bbbbbbb" in page
+
+
+def test_overriding_an_evidence_answer_needs_a_reason_in_the_api(draft, engineer):
+    item = _prefilled(draft).item
+    path = f"/api/v1/postmortems/{draft.pk}/checklist/"
+    refused = client_for(engineer).put(path, [{"item": item.pk, "status": "followed"}], format="json")
+    assert refused.status_code == 400
+    assert "override_reason" in refused.json()
+    body = [{"item": item.pk, "status": "followed", "override_reason": "Ran it by hand in staging."}]
+    taken = client_for(engineer).put(path, body, format="json")
+    assert taken.status_code == 200
+    entry = next(e for e in taken.json()["checklist"] if e["item"] == item.pk)
+    assert entry["source"] == "person" and entry["override_reason"] == "Ran it by hand in staging."
+    assert entry["evidence_status"] == "skipped" and entry["evidence"][0]["url"] == "https://ci.example.com/1"
+    assert entry["evidence_rule"] == "staging_checks"
+
+
+def test_an_untouched_evidence_answer_follows_the_new_introducing_pr_on_the_edit_page(client, draft, engineer):
+    prefilled = _prefilled(draft)
+    MergedPullRequestFactory(repository=draft.repository, number=5)  # no evidence: its verdict says nothing
+    item = prefilled.item
+    response = _page_post(
+        client, engineer, draft, **{"pm-introduced_by_number": "5", f"item-{item.pk}-status": "skipped"}
+    )
+    assert response.status_code == 302
+    # The step was not touched, so it is not re-saved as the person's: the evidence withdrew its answer.
+    assert not ChecklistAssessment.objects.filter(postmortem=draft, item=item).exists()

@@ -7,8 +7,16 @@ from django.core.management import call_command
 from django.db.models import Count, Max, Min
 
 from postmortems.choices import PostmortemStatus
-from postmortems.demo_data import MOST_SKIPPED_STEP
-from postmortems.models import ChecklistAssessment, MergedPullRequest, Postmortem, PreventionAction, Team, User
+from postmortems.demo_data import MOST_SKIPPED_STEP, STORY_BRANCH
+from postmortems.models import (
+    ChecklistAssessment,
+    MergedPullRequest,
+    Postmortem,
+    PreventionAction,
+    Repository,
+    Team,
+    User,
+)
 from postmortems.months import last_complete_month
 from postmortems.reports import Scope, build_monthly_report
 from postmortems.selectors import overdue_postmortems
@@ -67,3 +75,27 @@ def test_demo_record_titles_say_hotfix_once(seeded):
     titles = Postmortem.objects.filter(title__icontains="hotfix").values_list("title", flat=True)
     doubled = [title for title in titles if len(re.findall(r"(?i)hot[-_ ]?fix\b", title)) > 1]
     assert titles and doubled == []
+
+
+def test_demo_evidence_tells_the_staging_story(seeded, client):
+    """Some changes verified, some not, one repository with no evidence; the §0 record answers itself."""
+    assert all(checks == ["downstream-e2e"] for checks in Repository.objects.values_list("staging_checks", flat=True))
+    answers = set(MergedPullRequest.objects.values_list("staging_verification", flat=True))
+    assert {"verified", "skipped", "unknown"} <= answers
+    assert Repository.objects.filter(evidence__isnull=True).exists()
+    story = MergedPullRequest.objects.get(head_branch=STORY_BRANCH)
+    assert story.staging_verification == "verified"  # the fix itself ran the job in staging
+    record = Postmortem.objects.get(hotfix_prs__merged_pr=story)
+    assert record.introduced_by.staging_verification == "skipped"
+    step = ChecklistAssessment.objects.get(postmortem=record, item__text=MOST_SKIPPED_STEP)
+    assert (step.status, step.source) == ("skipped", "evidence")
+    assert re.fullmatch(
+        r"no downstream-e2e check on [0-9a-f]{7} before production \(deployed \d\d \w{3} 14:02\)",
+        step.evidence_reason,
+    )
+    assert all(link["url"].startswith("https://github.com/") for link in step.evidence) and step.evidence
+    client.force_login(User.objects.get(username="eli.engineer"))
+    page = client.get(f"/postmortems/{record.pk}/").content.decode()
+    assert MOST_SKIPPED_STEP in page
+    assert f"skipped — {step.evidence_reason}" in page
+    assert "Timeline" in page and "Introducing PR" in page

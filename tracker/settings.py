@@ -437,6 +437,7 @@ SPECTACULAR_SETTINGS = {
         "GapKindEnum": "postmortems.choices.GapKind",
         "StagingVerificationEnum": "postmortems.choices.StagingVerification",
         "StagingOverrideEnum": "postmortems.choices.StagingOverride",
+        "EvidenceRuleEnum": "postmortems.choices.EvidenceRule",
     },
 }
 

@@ -19,9 +19,11 @@ from .lead_settings import (
     EvidenceTokenForm,
     RepositorySettingsForm,
     TeamSlackForm,
+    step_line,
 )
 from .reasons import attach_reasons, show_reasons
 from .record_fields import PostmortemFieldsForm
+from .timeline import IntroducedByForm, TimelineNoteForm
 from .verification import StagingOverrideForm
 from .workflow import ActionStatusForm, CreatePostmortemForm, DismissForm, LinkHotfixForm, RequestChangesForm
 
@@ -41,6 +43,7 @@ __all__ = [
     "CreatePostmortemForm",
     "DismissForm",
     "EvidenceTokenForm",
+    "IntroducedByForm",
     "LinkHotfixForm",
     "MissingItemsForm",
     "PostmortemEditor",
@@ -50,6 +53,8 @@ __all__ = [
     "RequestChangesForm",
     "StagingOverrideForm",
     "TeamSlackForm",
+    "TimelineNoteForm",
     "attach_reasons",
     "show_reasons",
+    "step_line",
 ]

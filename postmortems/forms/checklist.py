@@ -22,9 +22,16 @@ class AssessmentForm(forms.Form):
     )
     ineffective = forms.BooleanField(required=False, label="If followed: it should have caught this and did not")
     note = forms.CharField(required=False, max_length=2000, widget=forms.TextInput)
+    override_reason = forms.CharField(
+        required=False,
+        max_length=2000,
+        widget=forms.TextInput,
+        label="If your answer differs from the deployment evidence: why",
+    )
 
-    def __init__(self, *args, item, **kwargs):
+    def __init__(self, *args, item, assessment=None, **kwargs):
         self.item = item
+        self.assessment = assessment  # what the evidence said, shown beside the answer
         super().__init__(*args, **kwargs)
 
 

@@ -35,7 +35,13 @@ class PostmortemEditor:
         self.items = list(version.items.all()) if version else []
         assessed = {a.item_id: a for a in postmortem.assessments.all()}
         self.assessment_forms = [
-            AssessmentForm(data, prefix=f"item-{item.pk}", item=item, initial=self._assessment_initial(assessed, item))
+            AssessmentForm(
+                data,
+                prefix=f"item-{item.pk}",
+                item=item,
+                assessment=assessed.get(item.pk),
+                initial=self._assessment_initial(assessed, item),
+            )
             for item in self.items
         ]
         self.missing = list(postmortem.missing_items.all())
@@ -53,6 +59,7 @@ class PostmortemEditor:
             "would_have_caught": caught,
             "ineffective": found.ineffective,
             "note": found.note,
+            "override_reason": found.override_reason,
         }
 
     @property
@@ -98,9 +105,12 @@ class PostmortemEditor:
                 would_have_caught=form.cleaned_data["would_have_caught"],
                 ineffective=form.cleaned_data["ineffective"],
                 note=form.cleaned_data["note"],
+                override_reason=form.cleaned_data["override_reason"],
             )
             for form in self.assessment_forms
-            if form.cleaned_data.get("status")
+            # Only the steps the person touched: an untouched evidence answer stays the evidence's, even
+            # when the same save changes the introducing PR and the evidence answers the step anew.
+            if form.cleaned_data.get("status") and form.has_changed()
         ]
 
     def save(self) -> bool:

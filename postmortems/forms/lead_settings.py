@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
 
-from ..choices import Stage
+from ..choices import EvidenceRule, Stage
 from ..models import ChecklistTemplate, Repository, Team
 
 
@@ -13,14 +15,39 @@ class CategoryForm(forms.Form):
     description = forms.CharField(required=False, widget=forms.Textarea(attrs={"rows": 2}))
 
 
+RULE_SUFFIX = re.compile(r"\s*\[(?P<rule>[a-z_]+)\]\s*$")
+
+
+def step_line(text: str, evidence_rule: str) -> str:
+    """How a step reads in the editor: its text, then its evidence rule in brackets if it has one."""
+    return f"{text} [{evidence_rule}]" if evidence_rule else text
+
+
 class ChecklistRevisionForm(forms.Form):
     items = forms.CharField(
-        widget=forms.Textarea(attrs={"rows": 8}), label="Steps, one per line", help_text="Saving makes a new version."
+        widget=forms.Textarea(attrs={"rows": 8}),
+        label="Steps, one per line",
+        help_text="Saving makes a new version. End a step with "
+        + " or ".join(f"[{rule}]" for rule in EvidenceRule.values)
+        + " to let deployment evidence answer it.",
     )
     change_note = forms.CharField(required=False, max_length=300, label="What changed")
 
+    def _parsed(self) -> list[tuple[str, str]]:
+        steps = []
+        for line in self.cleaned_data["items"].splitlines():
+            match = RULE_SUFFIX.search(line)
+            rule = match["rule"] if match else ""
+            text = line[: match.start()] if match else line
+            if text.strip():
+                steps.append((text.strip(), rule))
+        return steps
+
     def item_list(self) -> list[str]:
-        return [line.strip() for line in self.cleaned_data["items"].splitlines() if line.strip()]
+        return [text for text, _ in self._parsed()]
+
+    def evidence_rules(self) -> list[str]:
+        return [rule for _, rule in self._parsed()]
 
 
 class ChecklistTemplateCreateForm(ChecklistRevisionForm):

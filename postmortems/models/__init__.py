@@ -22,6 +22,7 @@ from .installations import GitHubInstallation, RepositoryName
 from .people import ENGINEERS_GROUP, LEADS_GROUP, Team, User
 from .postmortem import OPEN_STATUSES, FailureCategory, Postmortem, ReviewEvent
 from .reports import ReportSnapshot
+from .timeline import TimelineNote
 
 __all__ = [
     "ENGINEERS_GROUP",
@@ -51,6 +52,7 @@ __all__ = [
     "ReviewEvent",
     "SlackMessage",
     "Team",
+    "TimelineNote",
     "User",
     "WebhookDelivery",
     "evidence_token_hash",

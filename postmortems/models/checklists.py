@@ -5,7 +5,7 @@ from django.db import models
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from ..choices import AssessmentStatus
+from ..choices import AssessmentSource, AssessmentStatus, EvidenceRule
 from ._constraints import choice_constraint
 
 
@@ -53,11 +53,14 @@ class ChecklistItem(models.Model):
     version = models.ForeignKey(ChecklistTemplateVersion, on_delete=models.PROTECT, related_name="items")
     position = models.PositiveIntegerField()
     text = models.CharField(max_length=300)
+    # Evidence that answers this step by itself (SPEC §10); blank: only a person can.
+    evidence_rule = models.CharField(max_length=32, choices=EvidenceRule.choices, blank=True)
 
     class Meta:
         ordering = ["version", "position"]
         constraints = [
             models.UniqueConstraint(fields=["version", "position"], name="checklist_item_unique_position"),
+            choice_constraint("evidence_rule", EvidenceRule, blank=True),
         ]
 
     def __str__(self) -> str:
@@ -75,6 +78,13 @@ class ChecklistAssessment(models.Model):
     # For a followed step: it should have caught the incident and did not.
     ineffective = models.BooleanField(default=False)
     note = models.TextField(blank=True)
+    # Who answered (SPEC §10): the tracker from the introducing PR's evidence, or a person.
+    source = models.CharField(max_length=16, choices=AssessmentSource.choices, default=AssessmentSource.PERSON)
+    # What the evidence said, kept beside a person's override: links ({label, url}), the answer and why.
+    evidence = models.JSONField(default=list, blank=True)
+    evidence_status = models.CharField(max_length=16, choices=AssessmentStatus.choices, blank=True)
+    evidence_reason = models.CharField(max_length=500, blank=True)
+    override_reason = models.TextField(blank=True, help_text="Why a person's answer differs from the evidence.")
     history = HistoricalRecords()
 
     class Meta:
@@ -90,6 +100,8 @@ class ChecklistAssessment(models.Model):
                 condition=models.Q(would_have_caught__isnull=True) | models.Q(status=AssessmentStatus.SKIPPED),
                 name="assessment_would_have_caught_only_if_skipped",
             ),
+            choice_constraint("source", AssessmentSource),
+            choice_constraint("evidence_status", AssessmentStatus, blank=True),
         ]
 
     def __str__(self) -> str:

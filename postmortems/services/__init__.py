@@ -3,6 +3,7 @@
 from .action_issues import action_issue_sync, action_issues_file_open, action_issues_requeue
 from .action_reminders import action_reminders_send
 from .actions import action_complete, action_create, action_remove, action_set_status, action_update
+from .checklist_evidence import checklist_evidence_apply, checklist_evidence_refresh
 from .checklists import (
     assessment_set,
     checklist_template_create,
@@ -48,6 +49,7 @@ from .repositories import repository_event_apply, repository_resolve, repository
 from .slack_digest import slack_monthly_summary_queue, slack_weekly_digest_send
 from .taxonomy import category_create, category_set_active, category_update
 from .teams import team_set_slack_webhook
+from .timeline_notes import timeline_note_add
 from .users import github_sign_in_user, postmortems_assign_to_author, user_create_from_github
 from .verification import merged_pr_staging_override
 from .writeback import (
@@ -81,6 +83,8 @@ __all__ = [
     "category_create",
     "category_set_active",
     "category_update",
+    "checklist_evidence_apply",
+    "checklist_evidence_refresh",
     "checklist_template_create",
     "checklist_template_revise",
     "checklist_version_in_force",
@@ -137,6 +141,7 @@ __all__ = [
     "slack_weekly_digest_send",
     "staging_verification_recompute",
     "team_set_slack_webhook",
+    "timeline_note_add",
     "user_create_from_github",
     "user_for_github_login",
     "writeback_schedule",

@@ -3,7 +3,7 @@
 from django.db import transaction
 from django.db.models import Max
 
-from ..choices import AssessmentStatus
+from ..choices import AssessmentSource, AssessmentStatus, EvidenceRule
 from ..models import (
     ChecklistAssessment,
     ChecklistItem,
@@ -14,17 +14,37 @@ from ..models import (
     User,
 )
 from ..selectors import checklist_version_for, checklist_version_in_force
-from ..workflow import WorkflowError, can_edit, can_manage_settings, checklist_gap_kinds
+from ..workflow import WorkflowError, can_edit, can_manage_settings, checklist_gap_kinds, override_reasons
 from ._common import require, saved_by
 
 
+def _steps(items: list[str], evidence_rules: list[str] | None) -> list[tuple[str, str]]:
+    """Pair each non-blank step with its evidence rule ('' for none), refusing rules we do not know."""
+    rules = list(evidence_rules) if evidence_rules is not None else [""] * len(items)
+    if len(rules) != len(items):
+        raise WorkflowError({"evidence_rules": ["Give one evidence rule (or an empty one) per step."]})
+    unknown = sorted({rule for rule in rules if rule and rule not in EvidenceRule.values})
+    if unknown:
+        raise WorkflowError({"evidence_rules": [f"Unknown evidence rule {', '.join(unknown)}."]})
+    return [(text.strip(), rule or "") for text, rule in zip(items, rules, strict=True) if text and text.strip()]
+
+
 def checklist_template_revise(
-    *, template: ChecklistTemplate, actor: User | None, items: list[str], change_note: str = ""
+    *,
+    template: ChecklistTemplate,
+    actor: User | None,
+    items: list[str],
+    change_note: str = "",
+    evidence_rules: list[str] | None = None,
 ) -> ChecklistTemplateVersion:
-    """Make a new version of `template` with `items` in order; earlier versions stay as they were."""
+    """Make a new version of `template` with `items` in order; earlier versions stay as they were.
+
+    `evidence_rules`, when given, holds one rule per item ('' for a step only a person answers).
+    """
     if actor is not None:
         require(can_manage_settings(actor), "Only leads edit checklist templates.")
-    texts = [text.strip() for text in items if text and text.strip()]
+    steps = _steps(items, evidence_rules)
+    texts = [text for text, _ in steps]
     if not texts:
         raise WorkflowError({"items": ["A checklist needs at least one step."]})
     if len(set(t.lower() for t in texts)) != len(texts):
@@ -37,12 +57,15 @@ def checklist_template_revise(
             template=template, number=latest + 1, created_by=actor, change_note=change_note[:300]
         )
         ChecklistItem.objects.bulk_create(
-            ChecklistItem(version=version, position=i, text=text[:300]) for i, text in enumerate(texts, start=1)
+            ChecklistItem(version=version, position=i, text=text[:300], evidence_rule=rule)
+            for i, (text, rule) in enumerate(steps, start=1)
         )
     return version
 
 
-def checklist_template_create(*, actor: User | None, name: str, items: list[str]) -> ChecklistTemplate:
+def checklist_template_create(
+    *, actor: User | None, name: str, items: list[str], evidence_rules: list[str] | None = None
+) -> ChecklistTemplate:
     """A new named checklist (version 1), e.g. for one repository's own deploy steps."""
     if actor is not None:
         require(can_manage_settings(actor), "Only leads edit checklist templates.")
@@ -53,7 +76,9 @@ def checklist_template_create(*, actor: User | None, name: str, items: list[str]
         raise WorkflowError({"name": ["A checklist with this name exists."]})
     with transaction.atomic():
         template = ChecklistTemplate.objects.create(name=name[:200])
-        checklist_template_revise(template=template, actor=actor, items=items, change_note="First version")
+        checklist_template_revise(
+            template=template, actor=actor, items=items, evidence_rules=evidence_rules, change_note="First version"
+        )
     return template
 
 
@@ -64,7 +89,8 @@ def missing_item_promote(*, missing_item: MissingChecklistItem, actor: User) -> 
     current = checklist_version_in_force(postmortem.repository) or postmortem.checklist_version
     if current is None:
         raise WorkflowError({"template": ["There is no checklist template to add this step to."]})
-    texts = [item.text for item in current.items.all()]
+    current_items = list(current.items.all())
+    texts = [item.text for item in current_items]
     if missing_item.text.strip().lower() in {t.lower() for t in texts}:
         raise WorkflowError({"text": ["The checklist already has this step."]})
     with transaction.atomic():
@@ -72,6 +98,7 @@ def missing_item_promote(*, missing_item: MissingChecklistItem, actor: User) -> 
             template=current.template,
             actor=actor,
             items=[*texts, missing_item.text],
+            evidence_rules=[*(item.evidence_rule for item in current_items), ""],
             change_note=f"Promoted from postmortem #{postmortem.pk}",
         )
         missing_item.promoted_to = version.items.get(position=len(texts) + 1)
@@ -102,8 +129,8 @@ def postmortem_refresh_gap(postmortem: Postmortem) -> None:
     )
 
 
-def _ensure_current_version(postmortem: Postmortem) -> None:
-    # Store the version the record is assessed against before its first step is assessed.
+def checklist_version_pin(postmortem: Postmortem) -> None:
+    """Store the version the record is assessed against before its first step is assessed."""
     version = checklist_version_for(postmortem)
     if version and version.pk != postmortem.checklist_version_id:
         postmortem.checklist_version = version
@@ -119,20 +146,27 @@ def assessment_set(
     would_have_caught: bool | None = None,
     ineffective: bool = False,
     note: str = "",
+    override_reason: str = "",
 ) -> ChecklistAssessment:
-    """Record how one checklist step fared in this incident."""
+    """Record how one checklist step fared in this incident.
+
+    Where the deployment evidence answered the step, a different answer needs
+    `override_reason` (the edit page and the API both come here); the evidence's answer
+    stays on the row beside the person's, and the history keeps both.
+    """
     if actor is not None:
         require(can_edit(actor, postmortem), "Only the owner or a lead can edit a draft postmortem.")
     if status not in AssessmentStatus.values:
         raise WorkflowError({"status": [f"Unknown checklist status {status!r}."]})
     with transaction.atomic():
-        _ensure_current_version(postmortem)
+        checklist_version_pin(postmortem)
         if item.version_id != postmortem.checklist_version_id:
             raise WorkflowError(
                 {"item": ["This step is not on the checklist version this record is assessed against."]}
             )
         assessment = ChecklistAssessment.objects.filter(postmortem=postmortem, item=item).first()
         assessment = assessment or ChecklistAssessment(postmortem=postmortem, item=item)
+        _answer_source(assessment, status, override_reason)
         assessment.status = status
         # Each answer only means something for its own status; keep the row consistent.
         assessment.would_have_caught = would_have_caught if status == AssessmentStatus.SKIPPED else None
@@ -142,6 +176,19 @@ def assessment_set(
         assessment.save()
         postmortem_refresh_gap(postmortem)
     return assessment
+
+
+def _answer_source(assessment: ChecklistAssessment, status: str, override_reason: str) -> None:
+    """Who gave the answer: agreeing with the evidence keeps it the evidence's; differing needs a reason."""
+    reason = (override_reason or "").strip() or assessment.override_reason
+    if reasons := override_reasons(evidence_status=assessment.evidence_status, status=status, override_reason=reason):
+        raise WorkflowError(reasons)
+    if assessment.evidence_status and status == assessment.evidence_status:
+        assessment.override_reason = ""
+        assessment.source = assessment.source or AssessmentSource.PERSON
+        return
+    assessment.source = AssessmentSource.PERSON
+    assessment.override_reason = reason if assessment.evidence_status else ""
 
 
 def missing_item_add(*, postmortem: Postmortem, actor: User | None, text: str) -> MissingChecklistItem:

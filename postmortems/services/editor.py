@@ -39,6 +39,7 @@ class AssessmentChange:
     would_have_caught: bool | None = None
     ineffective: bool = False
     note: str = ""
+    override_reason: str = ""
 
 
 @dataclass
@@ -83,6 +84,7 @@ def _save_assessment(postmortem: Postmortem, actor: User, change: AssessmentChan
             would_have_caught=change.would_have_caught,
             ineffective=change.ineffective,
             note=change.note,
+            override_reason=change.override_reason,
         )
     )
 

@@ -30,6 +30,7 @@ from ..github.evidence_events import (
 )
 from ..models import BranchCommit, Evidence, MergedPullRequest, Repository
 from ..stages import stage_for
+from .checklist_evidence import checklist_evidence_refresh
 from .evidence_staging import staging_verification_schedule
 from .records import repository_register
 from .staging_status import staging_status_for_evidence
@@ -259,6 +260,8 @@ def staging_verification_recompute(*, repository_pk: int, shas: Sequence[str]) -
         merged_pr_verify(merged_pr=merged_pr)
     # Open PRs whose head these commits are (or were brought with) get their `staging-verified` status again.
     staging_status_for_evidence(repository_pk=repository_pk, shas=[str(sha) for sha in shas])
+    # Drafts whose introducing PR this evidence concerns: their evidence steps answer again.
+    checklist_evidence_refresh(merged_pr_ids=[pr.pk for pr in affected])
     return [pr.pk for pr in affected]
 
 

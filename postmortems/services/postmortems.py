@@ -43,6 +43,7 @@ from ..workflow import (
     unknown_field_reasons,
 )
 from ._common import require, saved_by
+from .checklist_evidence import checklist_evidence_apply
 from .slack_digest import slack_record_opened_schedule
 from .writeback import writeback_schedule
 
@@ -194,6 +195,7 @@ def postmortem_update(
     require(can_edit(actor, postmortem), "Only the owner or a lead can edit a draft postmortem.")
     # Re-owning and re-teaming are a lead's call; an owner cannot hand a record away or move it out of sight.
     moves = placement_reasons(actor, postmortem, fields)
+    introduced_before = postmortem.introduced_by_id
     _apply_fields(postmortem, fields, contributing_categories, verb="changed", refused=moves)
     with transaction.atomic():
         saved_by(postmortem, actor)
@@ -201,6 +203,8 @@ def postmortem_update(
         if contributing_categories is not None:
             postmortem.contributing_categories.set(contributing_categories)
         postmortem_refresh_anchor(postmortem)
+        if postmortem.introduced_by_id != introduced_before:  # SPEC §10: the evidence steps answer themselves
+            checklist_evidence_apply(postmortem=postmortem)
     return postmortem
 
 

@@ -17,6 +17,7 @@ from .lead_settings import (
     settings_index,
 )
 from .plotly_assets import plotly_css, plotly_js
+from .record_evidence import postmortem_add_timeline_note, postmortem_set_introduced_by
 from .records import postmortem_create, postmortem_detail, postmortem_edit, postmortem_list
 from .reports import monthly_report, snapshot_detail, snapshot_list
 from .verification import merged_pr_staging_override
@@ -45,6 +46,7 @@ __all__ = [
     "monthly_report",
     "plotly_css",
     "plotly_js",
+    "postmortem_add_timeline_note",
     "postmortem_approve",
     "postmortem_create",
     "postmortem_detail",
@@ -53,6 +55,7 @@ __all__ = [
     "postmortem_link_hotfix",
     "postmortem_list",
     "postmortem_request_changes",
+    "postmortem_set_introduced_by",
     "postmortem_submit",
     "repository_edit",
     "repository_file_issues",

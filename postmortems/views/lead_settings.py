@@ -17,6 +17,7 @@ from ..forms import (
     EvidenceTokenForm,
     RepositorySettingsForm,
     show_reasons,
+    step_line,
 )
 from ..models import (
     ChecklistTemplate,
@@ -87,7 +88,10 @@ def checklist_list(request: HttpRequest) -> HttpResponse:
     if request.method == "POST" and form.is_valid():
         try:
             template = services.checklist_template_create(
-                actor=request.user, name=form.cleaned_data["name"], items=form.item_list()
+                actor=request.user,
+                name=form.cleaned_data["name"],
+                items=form.item_list(),
+                evidence_rules=form.evidence_rules(),
             )
         except WorkflowError as exc:
             show_reasons(form, exc.reasons)
@@ -108,7 +112,7 @@ def checklist_list(request: HttpRequest) -> HttpResponse:
 def checklist_edit(request: HttpRequest, pk: int) -> HttpResponse:
     template = get_object_or_404(ChecklistTemplate, pk=pk)
     versions = list(template.versions.order_by("-number").prefetch_related("items").select_related("created_by"))
-    current_items = [item.text for item in versions[0].items.all()] if versions else []
+    current_items = [step_line(item.text, item.evidence_rule) for item in versions[0].items.all()] if versions else []
     form = ChecklistRevisionForm(request.POST or None, initial={"items": "\n".join(current_items)})
     if request.method == "POST" and form.is_valid():
         try:
@@ -116,6 +120,7 @@ def checklist_edit(request: HttpRequest, pk: int) -> HttpResponse:
                 template=template,
                 actor=request.user,
                 items=form.item_list(),
+                evidence_rules=form.evidence_rules(),
                 change_note=form.cleaned_data["change_note"],
             )
         except WorkflowError as exc:

@@ -24,6 +24,7 @@ from ..forms import (
 from ..models import Postmortem
 from ..workflow import NotAllowed, WorkflowError, can_change_action_status, can_edit
 from ._common import cache_groups, visible_postmortem
+from .record_evidence import evidence_context
 from .verification import staging_rows
 
 PAGE_SIZE = 25
@@ -65,6 +66,7 @@ def detail_context(request: HttpRequest, postmortem: Postmortem, **forms) -> dic
         "dismiss_form": forms.get("dismiss_form") or DismissForm(),
         "link_form": forms.get("link_form")
         or LinkHotfixForm(user=user, initial={"repository": postmortem.repository_id}),
+        **evidence_context(user, postmortem),
     }
 
 

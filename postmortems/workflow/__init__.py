@@ -25,6 +25,7 @@ from .access import (
     may_work_in,
     placement_reasons,
 )
+from .checklist_evidence import SILENT_VERDICTS, evidence_answer, override_reasons
 from .core import (
     EDITABLE_FIELDS,
     MIN_ROOT_CAUSE_LENGTH,
@@ -54,6 +55,7 @@ __all__ = [
     "EDITABLE_FIELDS",
     "MIN_ROOT_CAUSE_LENGTH",
     "PRIOR_OCCURRENCE_WINDOW",
+    "SILENT_VERDICTS",
     "TRANSITIONS",
     "Involvement",
     "Move",
@@ -75,6 +77,7 @@ __all__ = [
     "check_staging_override",
     "check_transition",
     "checklist_gap_kinds",
+    "evidence_answer",
     "filing_reasons",
     "hours_reasons",
     "in_team",
@@ -83,6 +86,7 @@ __all__ = [
     "is_owner",
     "may_work_in",
     "merged",
+    "override_reasons",
     "placement_reasons",
     "prevention_failed",
     "submission_reasons",

@@ -52,6 +52,7 @@ MODELS: dict[str, tuple[str, str]] = {
     "postmortems.checklistassessment": (V, V),
     "postmortems.missingchecklistitem": (V, V),
     "postmortems.reviewevent": (V, V),
+    "postmortems.timelinenote": (V, V),
     # Deployment evidence is what the pipeline said: shown, never changed by hand.
     "postmortems.evidence": (V, V),
     "postmortems.branchcommit": (V, V),

@@ -72,6 +72,17 @@ PAGES: dict[str, list[Probe]] = {
             {"so{skipped_pr}-status": "verified", "so{skipped_pr}-reason": "Squash-merged to stg."},
         )
     ],
+    "postmortem_set_introduced_by": [
+        Probe("post", "/postmortems/{draft}/introduced-by/", (LOGIN, 302, 404, 302, 302), {"merged_pr": "{pr}"})
+    ],
+    "postmortem_add_timeline_note": [
+        Probe(
+            "post",
+            "/postmortems/{draft}/timeline-notes/",
+            (LOGIN, 302, 404, 302, 302),
+            {"at": "2026-03-10T10:00", "text": "Paged the data team"},
+        )
+    ],
     "action_status": [
         Probe("get", "/actions/{action}/status/", (LOGIN, 200, 404, 200, 200)),
         Probe(
@@ -186,6 +197,21 @@ API: dict[str, list[Probe]] = {
     ],
     "api:postmortem-missing-items": [
         Probe("post", "/api/v1/postmortems/{draft}/missing-items/", _api_record(201), {"text": "Count the rows"})
+    ],
+    "api:postmortem-timeline": [
+        Probe("get", "/api/v1/postmortems/{draft}/timeline/", _api_record()),
+        Probe(
+            "post",
+            "/api/v1/postmortems/{draft}/timeline/",
+            _api_record(201),
+            {"at": "2026-03-10T10:00:00Z", "text": "Paged the data team"},
+        ),
+        Probe(
+            "post",
+            "/api/v1/postmortems/{approved}/timeline/",
+            (401, 403, 404, 403, 403),
+            {"at": "2026-03-10T10:00:00Z", "text": "Late"},
+        ),
     ],
     "api:postmortem-hotfix-prs": [
         Probe("post", "/api/v1/postmortems/{draft}/hotfix-prs/", _api_record(), {"merged_pr": "{pr}"})

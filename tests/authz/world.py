@@ -22,6 +22,7 @@ from postmortems.models import (
     Postmortem,
     RepositoryName,
     SlackMessage,
+    TimelineNote,
     WebhookDelivery,
 )
 from postmortems.services.report_snapshots import report_snapshot_store
@@ -100,6 +101,7 @@ def _admin_rows(records: dict, users: dict) -> dict[str, object]:
         "postmortems.checklistassessment": draft.assessments.first(),
         "postmortems.missingchecklistitem": MissingChecklistItem.objects.create(postmortem=draft, text="Count rows"),
         "postmortems.reviewevent": records["in_review"].review_events.get(),
+        "postmortems.timelinenote": TimelineNote.objects.create(postmortem=draft, at=now, text="Paged the team"),
         "postmortems.reportsnapshot": report_snapshot_store(month=date(2026, 2, 1))[0],
         "postmortems.evidence": Evidence.objects.create(
             repository=records["repo"],

@@ -195,8 +195,10 @@ def _other_months_and_dismissed(repo_a, repo_b, c1, c3, prs: dict) -> tuple:
 
 def _checklist(pm1, pm2, pm4, pm_jan, pm_dismissed) -> None:
     # Checklist: item 1 skipped twice in March (once it would have caught it), item 2 followed but ineffective.
-    items = list(pm1.checklist_version.items.order_by("position"))
-    staging, config_diff = items[0], items[1]
+    # By text: the default checklist's version in force starts with the evidence steps (SPEC §10).
+    items = {item.text: item for item in pm1.checklist_version.items.all()}
+    staging = items["Ran all downstream jobs end-to-end in staging"]
+    config_diff = items["Reviewed the configuration diff for the target environment"]
     assess = ChecklistAssessment.objects.create
     assess(postmortem=pm1, item=staging, status=AssessmentStatus.SKIPPED, would_have_caught=True)
     assess(postmortem=pm1, item=config_diff, status=AssessmentStatus.FOLLOWED)

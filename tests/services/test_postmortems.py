@@ -30,7 +30,8 @@ def test_open_for_hotfix_is_idempotent_and_assigns_owner_by_login():
     assert first.status == PostmortemStatus.DRAFT
     assert first.due_at == pr.merged_at + timedelta(days=3)
     assert first.anchor_at == pr.merged_at
-    assert first.checklist_version.items.count() == 5
+    # The default checklist in force: its five steps and "Deployed to staging before production" (SPEC §10).
+    assert first.checklist_version.items.count() == 6
     assert HotfixPullRequest.objects.filter(merged_pr=pr).count() == 1
 
 

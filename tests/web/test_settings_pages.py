@@ -210,3 +210,52 @@ def test_engineers_cannot_create_or_revoke_evidence_tokens(client, engineer, lea
     token = EvidenceToken.objects.get()
     assert client.post(reverse("evidence_token_revoke", args=[repository.pk, token.pk])).status_code == 403
     assert EvidenceToken.objects.count() == 1 and EvidenceToken.objects.get().revoked_at is None
+
+
+def test_the_checklist_editor_shows_and_keeps_evidence_rules(client, lead):
+    template = ChecklistTemplate.objects.get(is_default=True)
+    client = signed_in(client, lead)
+    page = client.get(reverse("checklist_edit", args=[template.pk])).content.decode()
+    assert "Deployed to staging before production [staging_deployment]" in page
+    response = client.post(
+        reverse("checklist_edit", args=[template.pk]),
+        {"items": "Ran the e2e job [staging_checks]\nRollback plan written\nOdd [not_a_rule]\n"},
+    )
+    assert response.status_code == 400
+    assert "Unknown evidence rule not_a_rule." in response.content.decode()
+    response = client.post(
+        reverse("checklist_edit", args=[template.pk]), {"items": "Ran the e2e job [staging_checks]\nRollback plan\n"}
+    )
+    assert response.status_code == 302
+    latest = template.versions.order_by("-number").first()
+    assert [(i.text, i.evidence_rule) for i in latest.items.all()] == [
+        ("Ran the e2e job", "staging_checks"),
+        ("Rollback plan", ""),
+    ]
+
+
+def test_the_api_sets_and_shows_evidence_rules(lead):
+    template = ChecklistTemplate.objects.get(is_default=True)
+    api = APIClient()
+    api.force_authenticate(lead)
+    body = {"items": ["Staged", "Rollback plan"], "evidence_rules": ["staging_deployment", ""]}
+    created = api.post(f"/api/v1/checklist-templates/{template.pk}/versions/", body, format="json")
+    assert created.status_code == 201
+    assert [(i["text"], i["evidence_rule"]) for i in created.json()["items"]] == [
+        ("Staged", "staging_deployment"),
+        ("Rollback plan", ""),
+    ]
+    uneven = api.post(
+        f"/api/v1/checklist-templates/{template.pk}/versions/",
+        {"items": ["A", "B"], "evidence_rules": ["staging_checks"]},
+        format="json",
+    )
+    assert uneven.status_code == 400 and "evidence_rules" in uneven.json()
+
+
+def test_promoting_a_missing_step_keeps_the_evidence_rules(lead, draft):
+    missing = services.missing_item_add(postmortem=draft, actor=None, text="Compare row counts")
+    version = services.missing_item_promote(missing_item=missing, actor=lead)
+    rules = [(i.text, i.evidence_rule) for i in version.items.all()]
+    assert ("Ran all downstream jobs end-to-end in staging", "staging_checks") in rules
+    assert rules[-1] == ("Compare row counts", "")

@@ -26,6 +26,7 @@ from .reference import (
     RepositorySerializer,
     TeamSerializer,
 )
+from .timeline import TimelineEntrySerializer, TimelineNoteInputSerializer
 from .transitions import CommentSerializer, ReasonSerializer
 
 __all__ = [
@@ -54,6 +55,8 @@ __all__ = [
     "RepositorySerializer",
     "StagingOverrideInputSerializer",
     "TeamSerializer",
+    "TimelineEntrySerializer",
+    "TimelineNoteInputSerializer",
     "WebhookDeliveryDetailSerializer",
     "WebhookDeliverySerializer",
 ]

@@ -105,10 +105,16 @@ class PostmortemSerializer(serializers.ModelSerializer):
                     "item": item.pk,
                     "position": item.position,
                     "text": item.text,
+                    "evidence_rule": item.evidence_rule,
                     "status": assessment.status if assessment else None,
                     "would_have_caught": assessment.would_have_caught if assessment else None,
                     "ineffective": assessment.ineffective if assessment else False,
                     "note": assessment.note if assessment else "",
+                    "source": assessment.source if assessment else None,
+                    "evidence": assessment.evidence if assessment else [],
+                    "evidence_status": assessment.evidence_status if assessment else "",
+                    "evidence_reason": assessment.evidence_reason if assessment else "",
+                    "override_reason": assessment.override_reason if assessment else "",
                 }
             )
         return entries

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from rest_framework import serializers
 
-from ...choices import Stage
+from ...choices import EvidenceRule, Stage
 from ...models import ChecklistItem, ChecklistTemplate, ChecklistTemplateVersion, FailureCategory, Repository, Team
 from ._common import LONG_TEXT
 
@@ -28,7 +28,7 @@ class CategorySerializer(serializers.ModelSerializer):
 class ChecklistItemSerializer(serializers.ModelSerializer):
     class Meta:
         model = ChecklistItem
-        fields = ["id", "position", "text"]
+        fields = ["id", "position", "text", "evidence_rule"]
 
 
 class ChecklistVersionSerializer(serializers.ModelSerializer):
@@ -54,6 +54,14 @@ class ChecklistReviseSerializer(serializers.Serializer):
         min_length=1,
         max_length=200,
         help_text="The steps, in order; each step once (compared ignoring case and surrounding spaces).",
+    )
+    evidence_rules = serializers.ListField(
+        child=serializers.ChoiceField(choices=EvidenceRule.choices, allow_blank=True),
+        required=False,
+        default=None,
+        allow_null=True,
+        help_text="One per step, in the same order: the evidence that answers it, or '' for none. "
+        "Omitted: no step has a rule.",
     )
     change_note = serializers.CharField(max_length=300, allow_blank=True, required=False, default="")
 

@@ -16,6 +16,7 @@ from .. import serializers as s
 from ..base import ApiViewMixin
 from ..filters import PostmortemFilter
 from ._common import _deny_unless, _edit_message
+from .timeline import TimelineMixin
 
 # The body of PUT …/checklist/: 1 to 500 entries (the schema is built from the same arguments).
 ASSESSMENTS = {"many": True, "allow_empty": False, "max_length": 500}
@@ -39,6 +40,7 @@ ASSESSMENTS = {"many": True, "allow_empty": False, "max_length": 500}
     ),
 )
 class PostmortemViewSet(
+    TimelineMixin,
     ApiViewMixin,
     mixins.ListModelMixin,
     mixins.RetrieveModelMixin,
