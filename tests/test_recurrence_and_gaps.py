@@ -6,7 +6,15 @@ import pytest
 
 from postmortems import services
 from postmortems.choices import ActionStatus, AssessmentStatus
-from tests.factories import BASE_TIME, PostmortemFactory, PreventionActionFactory, RepositoryFactory, ready_to_submit
+from postmortems.models import MergedPullRequest, PreventionAction
+from tests.factories import (
+    BASE_TIME,
+    MergedPullRequestFactory,
+    PostmortemFactory,
+    PreventionActionFactory,
+    RepositoryFactory,
+    ready_to_submit,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -20,6 +28,8 @@ def _earlier(repository, days_before, *, all_done, category=None):
     action = prior.actions.get()
     if all_done:
         services.action_complete(action=action, actor=None, evidence_url="https://ci.example.com/job/1")
+        # Finished the day after that incident: long before the new one was detected.
+        PreventionAction.objects.filter(pk=action.pk).update(completed_at=prior.anchor_at + timedelta(days=1))
     return prior
 
 
@@ -69,6 +79,32 @@ def test_not_recurred_despite_prevention_when_prior_work_was_unfinished(engineer
     postmortem = services.postmortem_submit(postmortem=postmortem, actor=engineer)
     assert postmortem.prior_occurrences.count() == 1
     assert not postmortem.recurred_despite_prevention
+
+
+def test_not_recurred_when_the_prior_actions_were_done_only_after_the_new_incident(engineer):
+    repository = RepositoryFactory()
+    prior = _earlier(repository, 40, all_done=True)
+    postmortem = ready_to_submit(repository=repository, owner=engineer)
+    # The prior record's work was finished after this incident was detected: it had no chance to prevent it.
+    prior.actions.update(completed_at=postmortem.detected_at + timedelta(hours=1))
+    postmortem = services.postmortem_submit(postmortem=postmortem, actor=engineer)
+    assert postmortem.prior_occurrences.count() == 1
+    assert not postmortem.recurred_despite_prevention
+
+
+def test_an_introducing_pr_merged_after_the_hotfix_is_refused(lead):
+    from postmortems.workflow import WorkflowError
+
+    repository = RepositoryFactory()
+    hotfix = MergedPullRequestFactory(repository=repository, merged_at=BASE_TIME, is_hotfix=True)
+    postmortem, _ = services.postmortem_open_for_hotfix(merged_pr=hotfix)
+    later = MergedPullRequestFactory(repository=repository, merged_at=BASE_TIME + timedelta(hours=2))
+    earlier = MergedPullRequestFactory(repository=repository, merged_at=BASE_TIME - timedelta(days=3))
+    with pytest.raises(WorkflowError) as refused:
+        services.postmortem_update(postmortem=postmortem, actor=lead, introduced_by=later)
+    assert "merged after the hotfix" in " ".join(refused.value.reasons["introduced_by"])
+    services.postmortem_update(postmortem=postmortem, actor=lead, introduced_by=earlier)
+    assert MergedPullRequest.objects.get(pk=earlier.pk).pk == postmortem.introduced_by_id
 
 
 def _assess(postmortem, status, **extra):

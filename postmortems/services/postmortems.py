@@ -173,7 +173,12 @@ def _apply_fields(
     reasons = merged(reasons, time_reasons(candidate))
     reasons = merged(reasons, hours_reasons("effort_hours", candidate.effort_hours))
     if {"introduced_by", "repository"} & set(fields):
-        reasons = merged(reasons, introduced_by_reasons(candidate.introduced_by, candidate.repository_id))
+        fixed_at = (
+            postmortem.hotfix_prs.aggregate(first=Min("merged_pr__merged_at"))["first"] if postmortem.pk else None
+        )
+        reasons = merged(
+            reasons, introduced_by_reasons(candidate.introduced_by, candidate.repository_id, fixed_at=fixed_at)
+        )
     if reasons:
         raise WorkflowError(reasons)
     for name, value in fields.items():
@@ -311,7 +316,8 @@ def _link_prior_occurrences(postmortem: Postmortem) -> None:
     )
     postmortem.prior_occurrences.set(priors)
     postmortem.recurred_despite_prevention = prevention_failed(
-        [[action.status for action in prior.actions.all()] for prior in priors]
+        [[(action.status, action.completed_at) for action in prior.actions.all()] for prior in priors],
+        incident_at=postmortem.detected_at or anchor,
     )
 
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from datetime import date
+from datetime import date, datetime
 from typing import TYPE_CHECKING
 
 from ..choices import (
@@ -50,8 +50,11 @@ def hours_reasons(field: str, hours: float | None) -> Reasons:
     return {}
 
 
-def introduced_by_reasons(introduced_by: MergedPullRequest | None, repository_id: int | None) -> Reasons:
-    """The PR that introduced the defect is a merged PR of the record's own repository."""
+def introduced_by_reasons(
+    introduced_by: MergedPullRequest | None, repository_id: int | None, *, fixed_at: datetime | None = None
+) -> Reasons:
+    """The PR that introduced the defect is a merged PR of the record's own repository, merged before the fix
+    (`fixed_at`, the earliest hotfix merge): the other order would make the defect's lifetime negative."""
     reasons: Reasons = {}
     if introduced_by is None:
         return reasons
@@ -59,6 +62,10 @@ def introduced_by_reasons(introduced_by: MergedPullRequest | None, repository_id
         add_reason(reasons, "introduced_by", "Set the repository first: the introducing PR is one of its merged PRs.")
     elif introduced_by.repository_id != repository_id:
         add_reason(reasons, "introduced_by", "The introducing PR must be a merged PR of this record's repository.")
+    if fixed_at is not None and introduced_by.merged_at > fixed_at:
+        add_reason(
+            reasons, "introduced_by", "The introducing PR was merged after the hotfix; choose the change it fixed."
+        )
     return reasons
 
 
@@ -214,6 +221,18 @@ def checklist_gap_kinds(assessments: Iterable[ChecklistAssessment], missing_item
     return kinds or [GapKind.NONE.value]
 
 
-def prevention_failed(prior_action_statuses: Iterable[Sequence[str]]) -> bool:
-    """True when some prior occurrence had actions and every one of them was done."""
-    return any(statuses and all(s == ActionStatus.DONE for s in statuses) for statuses in prior_action_statuses)
+def prevention_failed(
+    prior_actions: Iterable[Sequence[tuple[str, datetime | None]]], *, incident_at: datetime | None = None
+) -> bool:
+    """True when some prior occurrence had actions and every one of them was done before this incident.
+
+    Each prior occurrence is a list of (status, completed_at). An action finished only after
+    the new incident was detected did not get the chance to prevent it; one done without a
+    completion time (older records) counts as done before.
+    """
+
+    def done_in_time(status: str, completed_at: datetime | None) -> bool:
+        before = incident_at is None or completed_at is None or completed_at <= incident_at
+        return status == ActionStatus.DONE and before
+
+    return any(actions and all(done_in_time(*action) for action in actions) for actions in prior_actions)
