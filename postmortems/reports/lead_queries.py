@@ -14,12 +14,13 @@ from datetime import datetime, tzinfo
 from django.db.models import Count, F, Q, Sum
 from django.db.models.functions import TruncMonth
 
-from ..choices import ActionStatus, AssessmentStatus, CaughtIn, PostmortemStatus
+from ..choices import ActionStatus, AssessmentStatus, CaughtIn, PostmortemStatus, StagingVerification
 from ..models import ChecklistAssessment, MergedPullRequest, Postmortem, PreventionAction
 from .expressions import bounds_reached
 from .periods import Period
 from .queries import OPEN_ACTION_STATUSES, _in, _month_key
 from .scope import Scope
+from .staging import answer_is
 
 CAUGHT_IN_KEYS = [*(stage.value for stage in CaughtIn), "not_recorded"]
 
@@ -62,6 +63,8 @@ class TeamCounts:
 
     deployments: int = 0
     hotfixes: int = 0
+    verified: int = 0  # production merges verified in staging (SPEC §10), override included
+    skipped: int = 0
     due: int = 0
     sla_met: int = 0
     overdue: int = 0
@@ -205,11 +208,18 @@ def team_pull_requests(period: Period) -> dict[int, TeamCounts]:
             hotfixes=Count("id", filter=Q(is_hotfix=True)),
             # A hotfix PR whose postmortem was dismissed was not a hotfix (as in `queries.pull_requests_by_month`).
             dismissed=Count("id", filter=Q(is_hotfix=True, hotfix__postmortem__status=PostmortemStatus.DISMISSED)),
+            verified=Count("id", filter=answer_is(StagingVerification.VERIFIED)),
+            skipped=Count("id", filter=answer_is(StagingVerification.SKIPPED)),
         )
         .order_by()
     )
     return {
-        r["repository__team"]: TeamCounts(deployments=r["deployments"], hotfixes=r["hotfixes"] - r["dismissed"])
+        r["repository__team"]: TeamCounts(
+            deployments=r["deployments"],
+            hotfixes=r["hotfixes"] - r["dismissed"],
+            verified=r["verified"],
+            skipped=r["skipped"],
+        )
         for r in rows
     }
 

@@ -63,13 +63,10 @@ def _rate(part: int, whole: int) -> float | None:
     return None if not whole else round(part / whole, 4)
 
 
-def staging_verification_rate(team: Team) -> float | None:
-    """The team's share of production merges verified in staging (SPEC §10).
-
-    The one place to compute it: merged PRs carry no staging verification yet, so there is
-    no number to show, and the report says null rather than guess.
-    """
-    return None
+def staging_verification_rate(pulls: lq.TeamCounts) -> float | None:
+    """The team's share of production merges verified in staging (SPEC §10): verified / (verified + skipped),
+    null when neither (unknown and pending answers are left out, as in the report's own rate)."""
+    return _rate(pulls.verified, pulls.verified + pulls.skipped)
 
 
 def _teams(window: ReportWindow) -> list[TeamNumbers]:
@@ -85,7 +82,7 @@ def _teams(window: ReportWindow) -> list[TeamNumbers]:
                 team=team.slug,
                 hotfix_rate=_rate(pr.hotfixes, pr.deployments),
                 sla_met_rate=_rate(pm.sla_met, pm.due),
-                staging_verification_rate=staging_verification_rate(team),
+                staging_verification_rate=staging_verification_rate(pr),
                 overdue=pm.overdue,
                 actions_past_due=past_due.get(team.pk, 0),
             )

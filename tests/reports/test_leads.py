@@ -93,3 +93,20 @@ def test_a_snapshot_stored_before_the_second_edition_still_reads(data):
     old = MonthlyReport.from_json(stored)
     assert old.findings == () and old.teams is None and old.dora_bands is None
     assert old.headline.deployments == 5
+
+
+def test_teams_staging_verification_rate_counts_the_answer_that_holds(data):
+    from postmortems.models import MergedPullRequest
+    from postmortems.months import month_bounds
+
+    start, end = month_bounds(MARCH)
+    alpha = MergedPullRequest.objects.filter(repository__team=data["alpha"], merged_at__gte=start, merged_at__lt=end)
+    assert alpha.count() == 4  # pr1, pr3, pr7 and the dismissed pr8
+    alpha.update(staging_verification="skipped")
+    MergedPullRequest.objects.filter(pk=alpha.order_by("merged_at").first().pk).update(staging_verification="verified")
+    # Beta's one merge: the evidence said skipped, a lead overrode it (squash-merged to stg).
+    MergedPullRequest.objects.filter(repository__team=data["beta"], merged_at__gte=start, merged_at__lt=end).update(
+        staging_verification="skipped", staging_override="verified", staging_override_reason="Squash-merged to stg."
+    )
+    rates = {t.team: t.staging_verification_rate for t in build_monthly_report(MARCH, Scope()).teams}
+    assert rates == {"alpha": 0.25, "beta": 1.0}

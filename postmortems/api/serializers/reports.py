@@ -151,7 +151,7 @@ class ReportTeamSerializer(serializers.Serializer):
     team = serializers.CharField(help_text="slug")
     hotfix_rate = _rate("null when there were no deployments")
     sla_met_rate = _rate("null when no postmortem was due")
-    staging_verification_rate = _rate("null until merged PRs carry staging verification")
+    staging_verification_rate = _rate("verified / (verified + skipped) of the month's production merges; null if 0")
     overdue = serializers.IntegerField(**_COUNT)
     actions_past_due = serializers.IntegerField(**_COUNT)
 
