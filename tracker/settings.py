@@ -438,6 +438,8 @@ SPECTACULAR_SETTINGS = {
         "StagingVerificationEnum": "postmortems.choices.StagingVerification",
         "StagingOverrideEnum": "postmortems.choices.StagingOverride",
         "EvidenceRuleEnum": "postmortems.choices.EvidenceRule",
+        "EvidenceSourceEnum": "postmortems.choices.EvidenceSource",
+        "AssessmentSourceEnum": "postmortems.choices.AssessmentSource",
     },
 }
 

@@ -125,8 +125,19 @@ def full_sql(monkeypatch):
     return importlib.import_module("full_sql")
 
 
+# SPEC §12's parts have no hand-written SQL in the bench (yet): they are left out of the comparison,
+# as bench/report/bench.py leaves them out.
+SECOND_EDITION_KEYS = ("findings", "caught_in", "dora_bands", "upkeep", "teams")
+SECOND_EDITION_TREND_KEYS = ("caught_in", "upkeep")
+
+
+def _without_second_edition(report: dict) -> dict:
+    trend = [{k: v for k, v in m.items() if k not in SECOND_EDITION_TREND_KEYS} for m in report["trend"]]
+    return {**{k: v for k, v in report.items() if k not in SECOND_EDITION_KEYS}, "trend": trend}
+
+
 def test_the_benchs_hand_written_sql_gives_the_same_report(march, full_sql, postgres_required):
-    report = build_monthly_report(date(2026, 3, 1), Scope()).as_json()
+    report = _without_second_edition(build_monthly_report(date(2026, 3, 1), Scope()).as_json())
     with connection.cursor() as cursor:
         numbers = full_sql.full_report_numbers(cursor, date(2026, 3, 1), timezone.get_default_timezone())
     assert json.loads(json.dumps(numbers)) == json.loads(json.dumps(report))
