@@ -4,7 +4,6 @@ from datetime import timedelta
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 
 from postmortems import services
 from postmortems.choices import ActionKind, PostmortemStatus
@@ -106,7 +105,7 @@ def test_record_shows_history_with_who_changed_what(client, draft, engineer):
 def test_recurred_despite_prevention_banner(client, engineer, lead, repository):
     prior = ready_to_submit(owner=engineer, repository=repository, anchor_at=BASE_TIME - timedelta(days=30))
     PreventionAction.objects.filter(postmortem=prior).update(
-        status="done", completed_at=timezone.now(), evidence_url="https://ci.example/1"
+        status="done", completed_at=BASE_TIME - timedelta(days=29), evidence_url="https://ci.example/1"
     )
     pm = ready_to_submit(owner=engineer, repository=repository)
     services.postmortem_submit(postmortem=pm, actor=engineer)
