@@ -71,7 +71,10 @@ def test_deliveries_survive_a_redis_outage_and_are_processed_once(live_db, start
         interval=0.2,
     )
 
-    assert list(stored.values_list("attempts", flat=True)) == [1] * len(PRS)
+    # Each try is counted before it runs (so a killed worker's try counts too): a second message for
+    # the same delivery that arrives while the first is processing is counted, then finds the row done.
+    # What shows it was processed once is below: one merged PR, one hotfix row and one record per PR.
+    assert all(1 <= attempts <= 2 for attempts in stored.values_list("attempts", flat=True))
     assert sorted(MergedPullRequest.objects.values_list("number", flat=True)) == list(PRS)
     assert HotfixPullRequest.objects.count() == len(PRS)
     assert Postmortem.objects.count() == len(PRS)
