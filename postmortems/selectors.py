@@ -18,7 +18,6 @@ from .models import (
     Postmortem,
     PreventionAction,
     Repository,
-    RepositoryName,
     ReviewEvent,
     SlackMessage,
     Team,
@@ -95,13 +94,8 @@ def unassigned_postmortems(user: User) -> QuerySet[Postmortem]:
 
 
 def repository_named(full_name: str) -> Repository | None:
-    """The repository called `full_name` now, else the one most recently called that (renamed or
-    transferred since, SPEC §13): an old owner/name in a link, a filter or a setting still finds it."""
-    repository = Repository.objects.filter(full_name=full_name).first()
-    if repository is None:
-        former = RepositoryName.objects.filter(full_name=full_name).select_related("repository").first()
-        repository = former.repository if former else None
-    return repository
+    """The repository called `full_name` now, else by a former name (see `RepositoryQuerySet.named`)."""
+    return Repository.objects.named(full_name)
 
 
 def review_queue(user: User) -> QuerySet[Postmortem]:

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from postmortems import selectors, services
 from postmortems.choices import ActionKind, ActionStatus, AssessmentStatus, PostmortemStatus
-from postmortems.models import ChecklistTemplate
+from postmortems.models import ChecklistTemplate, Repository, RepositoryName
 from tests.factories import (
     MergedPullRequestFactory,
     PostmortemFactory,
@@ -60,6 +60,15 @@ def test_merged_pr_in_finds_a_number_only_in_its_repository():
     assert selectors.merged_pr_in(pr.repository, 77) == pr
     assert selectors.merged_pr_in(RepositoryFactory(), 77) is None
     assert selectors.merged_pr_in(None, 77) is None
+
+
+def test_a_repository_is_found_by_its_name_then_by_its_latest_former_name():
+    renamed_twice, took_the_name = RepositoryFactory(full_name="acme/now"), RepositoryFactory(full_name="acme/new")
+    RepositoryName.objects.create(repository=took_the_name, full_name="acme/old")
+    RepositoryName.objects.create(repository=renamed_twice, full_name="acme/old")  # the later rename wins
+    assert Repository.objects.named("acme/new") == took_the_name
+    assert Repository.objects.named("acme/old") == selectors.repository_named("acme/old") == renamed_twice
+    assert Repository.objects.named("acme/never") is None
 
 
 def test_overdue_means_open_and_past_due(engineer):

@@ -1,5 +1,7 @@
 """What GitHub tells us about: repositories, merged PRs, hotfix PRs, webhook deliveries."""
 
+from __future__ import annotations
+
 from django.conf import settings
 from django.db import models
 
@@ -21,6 +23,18 @@ DEFAULT_HOTFIX_TITLE_PATTERN = r"(?i)\bhotfix\b"
 
 def default_staging_branches() -> list[str]:
     return ["stg", "staging"]
+
+
+class RepositoryQuerySet(models.QuerySet):
+    def named(self, full_name: str) -> Repository | None:
+        """The repository called `full_name` now, else the one most recently called that (renamed or
+        transferred since, SPEC §13): an old owner/name in a link, a filter or a setting still finds it."""
+        return (
+            self.filter(full_name=full_name).first()
+            or self.filter(former_names__full_name=full_name)
+            .order_by("-former_names__replaced_at", "-former_names__pk")
+            .first()
+        )
 
 
 class Repository(models.Model):
@@ -87,6 +101,8 @@ class Repository(models.Model):
     action_issue_repository = models.CharField(
         max_length=200, blank=True, help_text='"owner/name" to file every action issue in one tracking repository.'
     )
+
+    objects = RepositoryQuerySet.as_manager()
 
     class Meta:
         ordering = ["full_name"]

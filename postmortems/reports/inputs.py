@@ -32,14 +32,6 @@ def _nameable(value: str) -> bool:
     return "\x00" not in value
 
 
-def _repository_named(full_name: str) -> Repository | None:
-    """Its name now, else a former one (renamed or transferred since, SPEC §13)."""
-    return (
-        Repository.objects.filter(full_name=full_name).first()
-        or Repository.objects.filter(former_names__full_name=full_name).order_by("-former_names__replaced_at").first()
-    )
-
-
 def resolve_scope(*, team: str | None = None, repository: str | None = None) -> Scope:
     """The scope named by a team slug or a repository full name (at most one of them)."""
     if team and repository:
@@ -50,7 +42,7 @@ def resolve_scope(*, team: str | None = None, repository: str | None = None) -> 
             raise ReportInputError("team", f"Unknown team {team!r}.")
         return Scope(team=found)
     if repository:
-        found_repo = _repository_named(repository) if _nameable(repository) else None
+        found_repo = Repository.objects.named(repository) if _nameable(repository) else None
         if found_repo is None:
             raise ReportInputError("repository", f"Unknown repository {repository!r} (use owner/name).")
         return Scope(repository=found_repo)
