@@ -6,20 +6,14 @@ Never a 5xx; a bad delivery ends `failed` with a readable reason and stores no e
 
 from __future__ import annotations
 
-import copy
-import json
-import uuid
-
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import given
 
 from postmortems.choices import DeliveryStatus
-from postmortems.github.webhooks import signature_for
 from postmortems.models import BranchCommit, Evidence, WebhookDelivery
 from postmortems.services import delivery_process
 from tests.github.conftest import load_payload
-from tests.hostile.test_webhook_payloads import REPLACEMENTS, _paths
+from tests.hostile.mutations import damaged, hostile_settings, send_signed
 
 pytestmark = pytest.mark.django_db
 
@@ -32,42 +26,10 @@ BASES = [
 ]
 
 
-@st.composite
-def hostile_evidence(draw) -> tuple[str, dict]:
-    event, base = draw(st.sampled_from(BASES))
-    payload = copy.deepcopy(base)
-    for _ in range(draw(st.integers(min_value=1, max_value=3))):
-        path = draw(st.sampled_from(_paths(payload)))
-        parent = payload
-        for key in path[:-1]:
-            parent = parent[key]
-        if draw(st.booleans()) and isinstance(parent, dict):
-            del parent[path[-1]]
-        else:
-            parent[path[-1]] = draw(REPLACEMENTS)
-    return event, payload
-
-
-@settings(
-    max_examples=80,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
-)
-@given(case=hostile_evidence())
+@hostile_settings(max_examples=80)
+@given(case=damaged(BASES))
 def test_hostile_evidence_never_5xx_and_fails_cleanly(client, case):
-    from django.conf import settings as django_settings
-
-    event, payload = case
-    body = json.dumps(payload).encode()
-    delivery_id = str(uuid.uuid4())
-    response = client.post(
-        "/webhooks/github/",
-        data=body,
-        content_type="application/json",
-        HTTP_X_GITHUB_EVENT=event,
-        HTTP_X_GITHUB_DELIVERY=delivery_id,
-        HTTP_X_HUB_SIGNATURE_256=signature_for(body, django_settings.GITHUB_WEBHOOK_SECRET),
-    )
+    response, delivery_id = send_signed(client, *case)
     assert response.status_code < 500, response.content
     if response.status_code != 202:
         assert response.status_code in (400, 413), response.content

@@ -7,102 +7,34 @@ and leaves no partial rows.
 
 from __future__ import annotations
 
-import copy
 import json
-import uuid
 from pathlib import Path
-from typing import Any
 
 import pytest
-from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
+from hypothesis import given
 
 from postmortems.choices import DeliveryStatus
-from postmortems.github.webhooks import signature_for
 from postmortems.models import HotfixPullRequest, MergedPullRequest, Postmortem, Repository, WebhookDelivery
 from postmortems.services import delivery_process
 from postmortems.untrusted import MAX_JSON_DEPTH, too_deep
 from tests.github.conftest import WEBHOOKS_DIR, hotfix_payload
+from tests.hostile.mutations import damaged, hostile_settings, send_signed
 
 pytestmark = pytest.mark.django_db
 
 FIXTURES = sorted(p for p in Path(WEBHOOKS_DIR).glob("pull_request.*.json"))
 # A merged hotfix is the payload that reaches deepest into processing; the real examples the rest.
 BASES = [("pull_request", hotfix_payload())] + [("pull_request", json.loads(p.read_text())) for p in FIXTURES[:12]]
-WEIRD_TEXT = st.text(
-    alphabet=st.sampled_from(["é", "ß", "🔥", "\u202e", "\u200b", "𝕳", "中", "<", ">", "&", '"', "'", "=", "\\"]),
-    min_size=1,
-    max_size=200,
-)
-REPLACEMENTS = st.one_of(
-    st.none(),
-    st.integers(min_value=-(2**70), max_value=2**70),
-    st.floats(allow_nan=False, allow_infinity=False),
-    st.booleans(),
-    st.just([]),
-    st.just({}),
-    st.lists(st.integers(), max_size=3),
-    WEIRD_TEXT,
-    st.just("x" * 200_000),  # huge
-    st.just("2026-13-45T99:99:99Z"),  # a date that is not one
-)
-
-
-def _paths(value: Any, prefix: tuple = ()) -> list[tuple]:
-    """Every key path in the payload (list items included)."""
-    paths = [prefix] if prefix else []
-    if isinstance(value, dict):
-        for key, child in value.items():
-            paths += _paths(child, (*prefix, key))
-    elif isinstance(value, list):
-        for index, child in enumerate(value[:3]):
-            paths += _paths(child, (*prefix, index))
-    return paths
-
-
-@st.composite
-def hostile_payloads(draw) -> tuple[str, dict]:
-    event, base = draw(st.sampled_from(BASES))
-    payload = copy.deepcopy(base)
-    for _ in range(draw(st.integers(min_value=1, max_value=3))):
-        paths = _paths(payload)
-        if not paths:
-            break
-        path = draw(st.sampled_from(paths))
-        parent = payload
-        for key in path[:-1]:
-            parent = parent[key]
-        if draw(st.booleans()) and isinstance(parent, dict):
-            del parent[path[-1]]
-        else:
-            parent[path[-1]] = draw(REPLACEMENTS)
-    return event, payload
 
 
 def _counts() -> tuple[int, ...]:
     return tuple(m.objects.count() for m in (Repository, MergedPullRequest, HotfixPullRequest, Postmortem))
 
 
-@settings(
-    max_examples=60,
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow, HealthCheck.data_too_large],
-)
-@given(case=hostile_payloads())
+@hostile_settings(max_examples=60)
+@given(case=damaged(BASES))
 def test_hostile_payloads_never_5xx_and_fail_cleanly(client, case):
-    from django.conf import settings as django_settings
-
-    event, payload = case
-    body = json.dumps(payload).encode()
-    delivery_id = str(uuid.uuid4())
-    response = client.post(
-        "/webhooks/github/",
-        data=body,
-        content_type="application/json",
-        HTTP_X_GITHUB_EVENT=event,
-        HTTP_X_GITHUB_DELIVERY=delivery_id,
-        HTTP_X_HUB_SIGNATURE_256=signature_for(body, django_settings.GITHUB_WEBHOOK_SECRET),
-    )
+    response, delivery_id = send_signed(client, *case)
     assert response.status_code < 500, response.content
     if response.status_code != 202:
         assert response.status_code in (400, 413), response.content
@@ -122,7 +54,7 @@ def test_hostile_payloads_never_5xx_and_fail_cleanly(client, case):
         assert _counts() == before, "a failed delivery left rows behind"
 
 
-def test_a_nul_byte_lone_surrogate_or_non_utf8_body_is_never_a_500(client, settings):
+def test_a_nul_byte_lone_surrogate_or_non_utf8_body_is_never_a_500(client):
     # NUL is valid JSON text: stored as sent; processing fails cleanly (this is not a pull
     # request). A lone surrogate is not text and non-UTF-8 is not JSON: 400, nothing stored.
     cases = {
@@ -131,15 +63,7 @@ def test_a_nul_byte_lone_surrogate_or_non_utf8_body_is_never_a_500(client, setti
         b"\xff\xfe": 400,
     }
     for body, expected in cases.items():
-        delivery_id = str(uuid.uuid4())
-        response = client.post(
-            "/webhooks/github/",
-            data=body,
-            content_type="application/json",
-            HTTP_X_GITHUB_EVENT="pull_request",
-            HTTP_X_GITHUB_DELIVERY=delivery_id,
-            HTTP_X_HUB_SIGNATURE_256=signature_for(body, settings.GITHUB_WEBHOOK_SECRET),
-        )
+        response, delivery_id = send_signed(client, "pull_request", body)
         assert response.status_code == expected, (body, response.status_code)
         if expected == 400:
             assert response.json()["error"]
