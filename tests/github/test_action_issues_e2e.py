@@ -5,14 +5,10 @@ closed it as evidence — or, without one, still open with the note."""
 from __future__ import annotations
 
 import json
-import os
-import subprocess
-import sys
 import uuid
 from datetime import timedelta
 
 import pytest
-import redis
 import requests
 from django.utils.dateparse import parse_datetime
 
@@ -24,8 +20,7 @@ from postmortems.services.issue_events import NO_EVIDENCE_NOTE
 from tests.factories import EngineerFactory, PostmortemFactory, RepositoryFactory, TeamFactory
 from tests.github.fake_github import FakeGitHub
 from tests.github.issues import issues_payload
-from tests.github.test_worker_e2e import ROOT, _database_url, wait_for
-from tracker.celery import app as celery_app
+from tests.support.e2e_worker import celery_worker, wait_for
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 
@@ -44,39 +39,10 @@ def github(settings):
 
 @pytest.fixture
 def worker(postgres_required, redis_url, settings, tmp_path, github):
-    """A real `celery -A tracker worker` on the test database and Redis, pointed at the local GitHub."""
-    redis.Redis.from_url(redis_url).delete("celery")
-    env = os.environ | {
-        "DATABASE_URL": _database_url(settings),
-        "REDIS_URL": redis_url,
-        "DEBUG": "true",
-        "SECRET_KEY": "e2e-secret-key",
-        "GITHUB_WEBHOOK_SECRET": settings.GITHUB_WEBHOOK_SECRET,
-        "GITHUB_TOKEN": "test-token",
-        "GITHUB_API_URL": github.base_url,
-        "SITE_URL": settings.SITE_URL,
-        "DB_CONN_MAX_AGE": "0",
-    }
-    log_path = tmp_path / "worker.log"
-    with log_path.open("w") as log:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "tracker", "worker", "-P", "solo", "-c", "1", "-l", "info",
-             "--without-gossip", "--without-mingle", "--without-heartbeat"],
-            cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT,
-        )  # fmt: skip
-        old = celery_app.conf.task_always_eager, celery_app.conf.broker_url
-        celery_app.conf.task_always_eager, celery_app.conf.broker_url = False, redis_url
-        celery_app._pool = None
-        proc.log_path = log_path
+    """A real worker on the test database and Redis, pointed at the local GitHub."""
+    env = {"GITHUB_TOKEN": "test-token", "GITHUB_API_URL": github.base_url, "SITE_URL": settings.SITE_URL}
+    with celery_worker(settings, redis_url, tmp_path / "worker.log", **env) as proc:
         yield proc
-        celery_app.conf.task_always_eager, celery_app.conf.broker_url = old
-        celery_app._pool = None
-        proc.terminate()
-        try:
-            proc.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-            proc.wait()
 
 
 def post_delivery(live_server, settings, payload) -> None:
