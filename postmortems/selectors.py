@@ -353,7 +353,3 @@ def slack_status(team: Team | None) -> SlackStatus:
 def actions_without_issue(repository: Repository) -> QuerySet[PreventionAction]:
     """Live actions of a repository's records that have no GitHub issue yet (SPEC §11's offer)."""
     return live_actions().filter(postmortem__repository=repository, issue__isnull=True)
-
-
-# Reads about deployment evidence (SPEC §10) live beside the timeline's; callers name them here.
-from .evidence_reads import backfill_check_commits, merged_pr_evidence_attach  # noqa: E402, F401

@@ -9,6 +9,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 
 from ... import selectors, services
+from ...evidence_reads import merged_pr_evidence_attach
 from ...models import MergedPullRequest, WebhookDelivery
 from .. import serializers as s
 from ..base import ApiViewMixin
@@ -47,10 +48,10 @@ class MergedPullRequestViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     def get_serializer(self, *args, **kwargs):
         # The evidence of every PR shown is read in one query (it names commits, not PRs).
         if args and isinstance(args[0], MergedPullRequest):
-            selectors.merged_pr_evidence_attach([args[0]])
+            merged_pr_evidence_attach([args[0]])
         elif args and kwargs.get("many"):
             rows = list(args[0])
-            selectors.merged_pr_evidence_attach(rows)
+            merged_pr_evidence_attach(rows)
             args = (rows, *args[1:])
         return super().get_serializer(*args, **kwargs)
 

@@ -22,8 +22,9 @@ from datetime import time as dt_time
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from tqdm import tqdm
 
-from postmortems import selectors, services
+from postmortems import services
 from postmortems.choices import EvidenceSource, Stage
+from postmortems.evidence_reads import backfill_check_commits
 from postmortems.github.client import GitHubError, GitHubPermanentError, GitHubRateLimited, client_for
 from postmortems.github.events import merged_pull_request_event
 from postmortems.github.evidence_events import check_run_facts, deployment_facts
@@ -148,7 +149,7 @@ class Command(BaseCommand):
                 page += 1
 
     def _import_checks(self, client, repo, start: datetime, end: datetime, counts: dict) -> None:
-        for sha in selectors.backfill_check_commits(repo, start, end):
+        for sha in backfill_check_commits(repo, start, end):
             runs = self._patiently(lambda sha=sha: client.check_runs(repo.full_name, sha))
             counts["evidence"] += self._record(repo, check_run_facts(runs))
 

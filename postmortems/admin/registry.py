@@ -1,4 +1,4 @@
-"""A useful admin for every model: list columns, filters, search, read-only history."""
+"""The admin of the records, GitHub rows, evidence, people and settings: list columns, filters, search, history."""
 
 import allauth.account.admin
 import allauth.socialaccount.admin  # noqa: F401
@@ -11,9 +11,8 @@ from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from rest_framework.authtoken.models import TokenProxy
 from simple_history.admin import SimpleHistoryAdmin
 
-from . import services
-from .admin_mixins import NoDeleteMixin, RecordMixin
-from .models import (
+from .. import services
+from ..models import (
     BranchCommit,
     ChecklistAssessment,
     ChecklistItem,
@@ -37,6 +36,7 @@ from .models import (
     User,
     WebhookDelivery,
 )
+from .mixins import NoDeleteMixin, RecordMixin
 
 
 @admin.register(User)
@@ -338,7 +338,3 @@ class EvidenceTokenAdmin(ReadOnlyMixin, admin.ModelAdmin):
     search_fields = ("name", "repository__full_name")
     list_select_related = ("repository", "created_by")
     exclude = ("key_hash",)
-
-
-# Follow-through and timeline rows are registered in their own module.
-from . import admin_followthrough  # noqa: E402, F401

@@ -2,8 +2,8 @@
 
 from django.contrib import admin
 
-from .admin_mixins import RecordMixin
-from .models import ActionIssue, ActionReminder, SlackMessage, TimelineNote
+from ..models import ActionIssue, ActionReminder, SlackMessage, TimelineNote
+from .mixins import RecordMixin
 
 # --- Follow-through (SPEC §11): what was sent where, read-only -----------------------
 
