@@ -15,12 +15,13 @@ case of deploying the branch's latest commit — which the README states as a li
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 
-from django.db.models import Min, Q
+from django.db.models import OuterRef, Q, Subquery
 from django.utils import timezone
 
 from ..choices import EvidenceKind, EvidenceStatus, Stage, StagingVerification
-from ..models import BranchCommit, Evidence, MergedPullRequest, User
+from ..models import BranchCommit, Evidence, MergedPullRequest, Repository, User
 from ..verification import Check, Deployment, Facts, PullRequestShas, Verdict, verify
 from ..workflow import check_staging_override
 
@@ -69,6 +70,26 @@ def _checks(merged_pr: MergedPullRequest, shas: set[str], names: list[str]) -> l
     ]
 
 
+def _first_deployments(repository_id: int) -> dict[str, datetime | None]:
+    """When the repository first reported a deployment to staging and to production, in one query.
+
+    Each is the first row of the (repository, stage, occurred_at) index: a repository's
+    whole history of deployments is never read (an aggregate over it took ~300 ms at
+    40,000 deployments a repository).
+    """
+
+    def first(stage: str) -> Subquery:
+        rows = Evidence.objects.filter(repository_id=OuterRef("pk"), stage=stage, kind=EvidenceKind.DEPLOYMENT)
+        return Subquery(rows.order_by("occurred_at").values("occurred_at")[:1])
+
+    found = (
+        Repository.objects.filter(pk=repository_id)
+        .values(staging=first(Stage.STAGING), production=first(Stage.PRODUCTION))
+        .first()
+    )
+    return found or {"staging": None, "production": None}
+
+
 def staging_facts(merged_pr: MergedPullRequest) -> Facts:
     """Everything the rule needs about one merged PR, in a fixed number of queries."""
     pr = _shas(merged_pr)
@@ -79,10 +100,7 @@ def staging_facts(merged_pr: MergedPullRequest) -> Facts:
     staging = _deployments(merged_pr, Stage.STAGING, Q(status=EvidenceStatus.SUCCESS, sha__in=pr.commits))
     required = [str(name) for name in repository.staging_checks or []]
     deployed = {d.sha for d in staging}
-    firsts = Evidence.objects.filter(repository_id=merged_pr.repository_id, kind=EvidenceKind.DEPLOYMENT).aggregate(
-        staging=Min("occurred_at", filter=Q(stage=Stage.STAGING)),
-        production=Min("occurred_at", filter=Q(stage=Stage.PRODUCTION)),
-    )
+    firsts = _first_deployments(merged_pr.repository_id)
     return Facts(
         production=production,
         staging=staging,
