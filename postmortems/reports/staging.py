@@ -8,10 +8,11 @@ postmortems. Three queries for the whole trend, whatever the amount of data.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from datetime import datetime, tzinfo
 
-from django.db.models import Count, Q
-from django.db.models.functions import TruncMonth
+from django.db.models import Count, Q, Value
+from django.db.models.functions import Coalesce, NullIf, TruncMonth
 
 from ..choices import PostmortemStatus, StagingVerification
 from ..models import MergedPullRequest, Postmortem
@@ -37,32 +38,37 @@ def _counts(row: dict, prefix: str) -> StagingCounts:
     return StagingCounts.of(**{answer: row[f"{prefix}{answer}"] for answer in ANSWERS})
 
 
+def answer_holding() -> Coalesce:
+    """The answer that holds, as one column: the override when there is one, else the computed answer."""
+    return Coalesce(NullIf("staging_override", Value("")), "staging_verification")
+
+
+def _tally(rows, tz: tzinfo, months: Iterable[str] = ()) -> dict[str, StagingCounts]:
+    """{month: counts} from rows of (month, answer, n); `months` are there even without a row."""
+    tallies = {month: dict.fromkeys(ANSWERS, 0) for month in months}
+    for row in rows:
+        tallies.setdefault(_month_key(row["month"], tz), dict.fromkeys(ANSWERS, 0))[row["answer"]] += row["n"]
+    return {month: StagingCounts.of(**tally) for month, tally in tallies.items()}
+
+
 def staging_by_merge_month(
     scope: Scope, start: datetime, end: datetime, tz: tzinfo
 ) -> tuple[dict[str, StagingCounts], dict[str, StagingCounts]]:
     """Per merge month: the answers of production merges, and of the hotfix PRs among them.
 
+    One row per (month, answer, hotfix or not), read from the covering index on `merged_at`.
     A hotfix PR whose postmortem was dismissed was not a hotfix (as in the headline's
     hotfix count): the few such PRs are read apart and taken off, instead of joining every merge.
     """
     merged = MergedPullRequest.objects.filter(scope.pull_requests_q(), merged_at__gte=start, merged_at__lt=end)
-    counts = {f"all_{a}": Count("merged_at", filter=answer_is(a)) for a in ANSWERS}
-    counts |= {f"hotfix_{a}": Count("merged_at", filter=answer_is(a) & Q(is_hotfix=True)) for a in ANSWERS}
-    rows = merged.annotate(month=TruncMonth("merged_at", tzinfo=tz)).values("month").annotate(**counts).order_by()
-    dismissed = (
-        merged.filter(is_hotfix=True, hotfix__postmortem__status=PostmortemStatus.DISMISSED)
-        .annotate(month=TruncMonth("merged_at", tzinfo=tz))
-        .values("month")
-        .annotate(**{f"hotfix_{a}": Count("merged_at", filter=answer_is(a)) for a in ANSWERS})
-        .order_by()
-    )
-    not_hotfixes = {_month_key(r["month"], tz): r for r in dismissed}
-    everything, hotfixes = {}, {}
-    for row in rows:
-        month = _month_key(row["month"], tz)
-        less = not_hotfixes.get(month, {})
-        everything[month] = _counts(row, "all_")
-        hotfixes[month] = StagingCounts.of(**{a: row[f"hotfix_{a}"] - less.get(f"hotfix_{a}", 0) for a in ANSWERS})
+    by_answer = merged.annotate(month=TruncMonth("merged_at", tzinfo=tz), answer=answer_holding())
+    rows = list(by_answer.values("month", "answer", "is_hotfix").annotate(n=Count("*")).order_by())
+    dismissed = by_answer.filter(is_hotfix=True, hotfix__postmortem__status=PostmortemStatus.DISMISSED)
+    everything = _tally(rows, tz)
+    taken_off = [
+        {**row, "n": -row["n"]} for row in dismissed.values("month", "answer").annotate(n=Count("*")).order_by()
+    ]
+    hotfixes = _tally([row for row in rows if row["is_hotfix"]] + taken_off, tz, months=everything)
     return everything, hotfixes
 
 
