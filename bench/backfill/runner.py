@@ -25,6 +25,7 @@ import re
 import subprocess
 import sys
 import time
+from collections import Counter
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -71,6 +72,22 @@ def recreate_database(name: str) -> None:
     subprocess.run([sys.executable, str(ROOT / "manage.py"), "migrate", "--noinput", "-v0"], check=True, cwd=ROOT)
 
 
+def count_tasks_handed_to_workers() -> Counter:
+    """From now on, tasks are published (to Celery's in-memory broker: no Redis here) as with a broker in
+    production, not run in this process; returns the count of those published, by task name.
+
+    Without a broker they would run inside the command (`make run`), charging a worker's share of the
+    work — recomputing the staging verification of each PR recorded — to the backfill's wall time.
+    """
+    from celery import current_app
+    from celery.signals import before_task_publish
+
+    current_app.conf.task_always_eager = False
+    published: Counter = Counter()
+    before_task_publish.connect(lambda sender=None, **_: published.update([sender]), weak=False)
+    return published
+
+
 class Tee(io.StringIO):
     """Keeps what the command wrote (the progress bars) and shows it as it comes."""
 
@@ -106,6 +123,7 @@ def main() -> None:
             full_name=FULL_NAME, default_branch="main", environment_stages=ENVIRONMENTS
         )
         named = record_known_hotfixes(history, repository)
+        handed_on = count_tasks_handed_to_workers()
         parent.send("forget")
         parent.recv()
         out, err = io.StringIO(), Tee()
@@ -118,10 +136,10 @@ def main() -> None:
         parent.send("stop")
         requests = parent.recv() if server.is_alive() else []
         server.join(10)
-    report(args, history, requests, named, out.getvalue(), err.getvalue(), wall)
+    report(args, history, requests, named, out.getvalue(), err.getvalue(), wall, handed_on)
 
 
-def report(args, history: History, requests: list, named: int, out: str, err: str, wall: float) -> None:
+def report(args, history: History, requests: list, named: int, out: str, err: str, wall: float, tasks) -> None:
     from postmortems.models import Evidence, MergedPullRequest
     from tests.github.backfill_cost import cost
 
@@ -136,7 +154,7 @@ def report(args, history: History, requests: list, named: int, out: str, err: st
         (spent.by_kind["single PR"] == 0, "no PR fetched one by one (labels come with the list)"),
         (bool(left), "the progress bar showed the requests left in the rate limit"),
     ]
-    section = render(args, history, spent, named, out, left, wall, Evidence.objects.count(), checks)
+    section = render(args, history, spent, (named, tasks), out, left, wall, Evidence.objects.count(), checks)
     print(section)
     if not args.no_write:
         write_results(section)
@@ -144,7 +162,8 @@ def report(args, history: History, requests: list, named: int, out: str, err: st
         sys.exit(1)
 
 
-def render(args, history, spent, named, out, left, wall, evidence, checks) -> str:
+def render(args, history, spent, seeded, out, left, wall, evidence, checks) -> str:
+    named, tasks = seeded
     hotfixes, merged, total = len(history.hotfixes()), len(history.merged_in_window()), spent.total
     rows = [f"| {p.name} | {p.made:,} | {p.budget:,} | {p.ratio:.3f} |" for p in (*spent.parts, total)]
     kinds = ", ".join(f"{kind}: {n:,}" for kind, n in sorted(spent.by_kind.items()))
@@ -179,6 +198,8 @@ def render(args, history, spent, named, out, left, wall, evidence, checks) -> st
         f"- Wall time of the backfill: {wall:.1f} s ({total.made / wall:.0f} requests/s against the local fake); "
         f"at GitHub's {HOURLY_LIMIT:,} requests an hour the run spends {total.made / HOURLY_LIMIT:.0%} of an hour's "
         f"budget; the progress bar ended at {last_left} GitHub requests left",
+        "- Tasks handed to the workers (published to Celery's in-memory broker, not run in the command, as with "
+        f"Redis in production): {', '.join(f'{name}: {n:,}' for name, n in sorted(tasks.items())) or 'none'}",
         *(f"- {'✔' if ok else '✘'} {text}" for ok, text in checks),
         END_MARK,
     ]

@@ -82,6 +82,7 @@ class Command(BaseCommand):
         self._bar = None  # the progress bar of the step under way
         # The token, or the App's installation for the repository (found now if we have no row yet).
         client = client_for(repository_named(repository) or Repository(full_name=repository))
+        self._client = client
         info = self._patiently(lambda: client.repository(repository))
         repo = services.repository_register(
             full_name=info.full_name, default_branch=info.default_branch, github_id=info.id
@@ -105,9 +106,8 @@ class Command(BaseCommand):
             return merged_at >= self.open_from
         return merged_at + timedelta(days=repo.postmortem_due_days) > datetime.now(UTC)
 
-    def _progress(self, client, **bar_options) -> tqdm:
+    def _progress(self, **bar_options) -> tqdm:
         """A progress bar that `_patiently` keeps showing the requests left in the rate limit."""
-        self._client = client
         self._bar = tqdm(file=self.stderr, **bar_options)
         return self._bar
 
@@ -118,7 +118,7 @@ class Command(BaseCommand):
 
     def _import_branch(self, client, repo, base: str, start: datetime, end: datetime, counts: dict) -> None:
         page = 0
-        with self._progress(client, desc=f"{repo.full_name} → {base}", unit=" PRs") as bar:
+        with self._progress(desc=f"{repo.full_name} → {base}", unit=" PRs") as bar:
             while True:
                 pulls = self._patiently(
                     lambda page=page: client.closed_pulls_page(repo.full_name, base=base, page=page)
@@ -146,29 +146,30 @@ class Command(BaseCommand):
         ]
         since = start - DEPLOYMENT_LOOKBACK
         for environment in sorted(named) or [None]:
-            page = 0
-            with self._progress(client, desc=f"{repo.full_name} deployments: {environment or 'all'}", unit="") as bar:
-                while True:
-                    deployments = self._patiently(
-                        lambda page=page, environment=environment: client.deployments_page(
-                            repo.full_name, environment=environment, page=page
-                        )
-                    )
-                    for deployment in deployments:
-                        if deployment.created_at and since <= deployment.created_at <= end:
-                            statuses = self._patiently(
-                                lambda d=deployment: client.deployment_statuses(repo.full_name, d.id)
-                            )
-                            counts["evidence"] += self._record(repo, deployment_facts(deployment, statuses))
-                            bar.update(1)
-                    # Newest first: once a page reaches before the window, the rest is older still.
-                    if not deployments or any(d.created_at and d.created_at < since for d in deployments):
-                        break
-                    page += 1
+            with self._progress(
+                desc=f"{repo.full_name} deployments: {environment or 'all'}", unit=" deployments"
+            ) as bar:
+                self._import_environment(client, repo, environment, since, end, counts, bar)
+
+    def _import_environment(self, client, repo, environment, since: datetime, end: datetime, counts, bar) -> None:
+        page = 0
+        while True:
+            deployments = self._patiently(
+                lambda page=page: client.deployments_page(repo.full_name, environment=environment, page=page)
+            )
+            for deployment in deployments:
+                if deployment.created_at and since <= deployment.created_at <= end:
+                    statuses = self._patiently(lambda d=deployment: client.deployment_statuses(repo.full_name, d.id))
+                    counts["evidence"] += self._record(repo, deployment_facts(deployment, statuses))
+                    bar.update(1)
+            # Newest first: once a page reaches before the window, the rest is older still.
+            if not deployments or any(d.created_at and d.created_at < since for d in deployments):
+                return
+            page += 1
 
     def _import_checks(self, client, repo, start: datetime, end: datetime, counts: dict) -> None:
         shas = selectors.backfill_check_commits(repo, start, end)
-        with self._progress(client, desc=f"{repo.full_name} check runs", unit=" commits", total=len(shas)) as bar:
+        with self._progress(desc=f"{repo.full_name} check runs", unit=" commits", total=len(shas)) as bar:
             for sha in shas:
                 runs = self._patiently(lambda sha=sha: client.check_runs(repo.full_name, sha))
                 counts["evidence"] += self._record(repo, check_run_facts(runs))
