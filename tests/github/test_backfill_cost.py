@@ -45,21 +45,21 @@ def checked_commits(fake_github) -> set[str]:
 
 
 def test_a_year_of_history_costs_no_more_than_its_budget(fake_github):
-    history = serve(fake_github, merged=400)
+    history = serve(fake_github, merged=200)
     repository = Repository.objects.create(full_name=FULL_NAME, default_branch="main", environment_stages=ENVIRONMENTS)
-    assert record_known_hotfixes(history, repository) == 20  # each hotfix's postmortem names its introducing PR
+    assert record_known_hotfixes(history, repository) == 10  # each hotfix's postmortem names its introducing PR
     fake_github.requests.clear()
 
     out, _ = backfill()
 
-    assert f"{len(history.merged_in_window())} merged PRs recorded, 20 hotfixes" in out
+    assert f"{len(history.merged_in_window())} merged PRs recorded, 10 hotfixes" in out
     assert MergedPullRequest.objects.count() == len(history.merged_in_window())
     spent = cost(history, fake_github.requests, environments=sorted(ENVIRONMENTS))
     assert spent.within, spent
     assert spent.by_kind["single PR"] == 0  # labels come with the list
     # Check runs of exactly the hotfixes' and the introducing PRs' commits: all of them, none other.
     assert checked_commits(fake_github) == allowed_check_commits(history)
-    assert len(allowed_check_commits(history)) == 2 * 40  # head and merge commit of 20 hotfixes and 20 introducing
+    assert len(allowed_check_commits(history)) == 2 * 20  # head and merge commit of 10 hotfixes and 10 introducing
     # Preview deployments are never listed, nor their statuses read.
     assert not any("environment=preview" in r.path for r in fake_github.requests)
     assert Evidence.objects.filter(kind="deployment").exclude(stage__in=("staging", "production")).count() == 0
