@@ -12,7 +12,7 @@ from django.core.management import call_command
 
 from postmortems.models import Evidence, MergedPullRequest, Repository
 from tests.github.backfill_cost import allowed_check_commits, cost, record_known_hotfixes
-from tests.github.fake_github import RateLimit
+from tests.github.fake_github import RateLimit, Reply
 from tests.github.fake_history import History, kind_of
 
 pytestmark = pytest.mark.django_db
@@ -90,3 +90,22 @@ def test_a_rate_limit_reset_pauses_the_backfill_which_then_carries_on(fake_githu
     assert f"{len(history.merged_in_window())} merged PRs recorded, 5 hotfixes" in out
     assert MergedPullRequest.objects.count() == len(history.merged_in_window())
     assert checked_commits(fake_github) == {sha for p in history.hotfixes() for sha in (p.head_sha, p.merge_sha)}
+
+
+def test_a_secondary_rate_limit_pauses_it_for_the_retry_after_github_names(fake_github):
+    history = serve(fake_github, merged=100)
+    refused: list = []
+
+    def secondary_limit_once(request):
+        if kind_of(request) == "PR list pages" and not refused:
+            refused.append(request)
+            return Reply(429, {"message": "You have exceeded a secondary rate limit."}, {"Retry-After": "1"})
+        return None
+
+    fake_github.interceptors.append(secondary_limit_once)
+    _, err = backfill()
+    assert "GitHub rate limit reached; waiting 1 s" in err
+    # The same page asked again, no sooner than GitHub said.
+    asked_again = next(r for r in fake_github.requests if kind_of(r) == "PR list pages" and r.at > refused[0].at)
+    assert asked_again.path == refused[0].path and asked_again.at >= refused[0].at + 1
+    assert MergedPullRequest.objects.count() == len(history.merged_in_window())
