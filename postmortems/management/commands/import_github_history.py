@@ -25,6 +25,7 @@ from datetime import UTC, date, datetime, timedelta
 from datetime import time as dt_time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 from tqdm import tqdm
 
 from postmortems import selectors, services
@@ -125,15 +126,17 @@ class Command(BaseCommand):
                 )
                 if not pulls:
                     return
-                for pr in pulls:
-                    bar.update(1)
-                    if pr.merged_at is None or not (start <= pr.merged_at <= end):
-                        continue
-                    outcome = self._apply(repo, pr)
-                    counts["merged"] += 1
-                    counts["hotfixes"] += outcome.is_hotfix
-                    counts["opened"] += outcome.opened
-                    counts["history"] += outcome.without_record
+                # A page's PRs are committed together (the page is read before): one commit per 100 PRs, not per PR.
+                with transaction.atomic():
+                    for pr in pulls:
+                        bar.update(1)
+                        if pr.merged_at is None or not (start <= pr.merged_at <= end):
+                            continue
+                        outcome = self._apply(repo, pr)
+                        counts["merged"] += 1
+                        counts["hotfixes"] += outcome.is_hotfix
+                        counts["opened"] += outcome.opened
+                        counts["history"] += outcome.without_record
                 # Sorted by last update, newest first: a PR merged in the window was updated after `start`.
                 if all(pr.updated_at and pr.updated_at < start for pr in pulls):
                     return
