@@ -2,7 +2,7 @@
 
 `History.build` makes a year of it (N merged PRs into `main`, every `hotfix_every`-th a
 hotfix by label, some closed unmerged or into another branch, some merged before the
-window) and `History.serve(fake)` answers the REST endpoints the backfill reads, paged the
+window, a few of those updated since) and `History.serve(fake)` answers the REST endpoints the backfill reads, paged the
 way GitHub pages them (`per_page`, `page`, a `Link: rel="next"` header):
 
 - `GET /repos/{o}/{r}/pulls?state=&base=&sort=updated&direction=desc` — list payloads, labels included;
@@ -64,7 +64,14 @@ class History:
 
     @classmethod
     def build(
-        cls, full_name: str, *, merged: int, start: datetime, end: datetime, hotfix_every: int = 20, deploy_every=10
+        cls,
+        full_name: str,
+        *,
+        merged: int,
+        start: datetime,
+        end: datetime,
+        hotfix_every: int = 20,
+        deploy_every: int = 10,
     ) -> History:
         """`merged` PRs merged into main evenly over [start, end], deployments to staging then production
         every `deploy_every` merges and to preview in between; history before `start` as well."""
@@ -78,7 +85,9 @@ class History:
             number = i + before + 1
             merged_at = start + step * i + timedelta(seconds=1)
             hotfix = i >= 0 and number % hotfix_every == 0
-            pulls.append(Pull(number, "main", merged_at, merged_at, hotfix, sha_of("head", number), sha_of(number)))
+            # Now and then an old PR is updated again (a late comment): it comes early in the list, merged long ago.
+            updated_at = merged_at + timedelta(days=60) if i < 0 and i % 20 == 0 else merged_at
+            pulls.append(Pull(number, "main", updated_at, merged_at, hotfix, sha_of("head", number), sha_of(number)))
             if hotfix:
                 history.introducing[number] = number - 7
             if i % 25 == 0:  # now and then one closed without merging, and one merged into a release branch
@@ -145,7 +154,7 @@ class History:
     def _pull_payload(self, pull: Pull) -> dict:
         t = self._pr_template
         url = f"{self._fake.base_url}/repos/{self.full_name}/pulls/{pull.number}"
-        closed_at = pull.updated_at.strftime(STAMP)
+        closed_at = (pull.merged_at or pull.updated_at).strftime(STAMP)
         return dict(
             t,
             id=10_000_000 + pull.number,
@@ -156,7 +165,7 @@ class History:
             title=f"{'Hotfix' if pull.hotfix else 'Change'} {pull.number}",
             user=dict(t["user"], login=f"dev{pull.number % 40}"),
             labels=[{"id": 1, "name": "hotfix", "color": "d73a4a", "default": False}] if pull.hotfix else [],
-            created_at=(pull.updated_at - timedelta(hours=3)).strftime(STAMP),
+            created_at=((pull.merged_at or pull.updated_at) - timedelta(hours=3)).strftime(STAMP),
             updated_at=pull.updated_at.strftime(STAMP),
             closed_at=closed_at,
             merged_at=closed_at if pull.merged_at else None,
