@@ -270,6 +270,15 @@ class GitHubClient:
         url = f"/orgs/{org}/hooks/{int(hook_id)}/deliveries/{int(delivery_id)}/attempts"
         self._call(lambda: self._github.requester.requestJsonAndCheck("POST", url))
 
+    def rate_limit_left(self) -> tuple[int, int] | None:
+        """(requests left, limit) as GitHub's last answer gave them; None before any answer said.
+
+        Read from the X-RateLimit-* headers PyGithub keeps, never asked of GitHub (that would
+        cost nothing against the limit, but it is still a request per look).
+        """
+        remaining, limit = self._github.requester.rate_limiting
+        return (remaining, limit) if limit >= 0 else None
+
     def rate_limit_reset_in(self) -> float:
         """Seconds until the core rate limit resets (0 when requests remain)."""
 

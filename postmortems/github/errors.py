@@ -58,15 +58,17 @@ def translate(exc: GithubException, *, now: float | None = None) -> GitHubError:
     message = str((exc.data or {}).get("message") if isinstance(exc.data, dict) else exc.data or exc)
     status = exc.status
     retry_after = _header_float(headers, "retry-after")
-    reset = _header_float(headers, "x-ratelimit-reset")
-    if retry_after is None and reset is not None:
-        retry_after = max(0.0, reset - (now if now is not None else time.time()))
     rate_limited = (
         status == 429
         or (status == 403 and headers.get("x-ratelimit-remaining") == "0")
         or (status == 403 and "rate limit" in message.lower())
     )
     if rate_limited:
+        # GitHub sends X-RateLimit-Reset on every answer; it says when to come back only once the limit is spent
+        # (a 502 with requests left is worth trying again in seconds, not at the end of the hour).
+        reset = _header_float(headers, "x-ratelimit-reset")
+        if retry_after is None and reset is not None:
+            retry_after = max(0.0, reset - (now if now is not None else time.time()))
         return GitHubRateLimited(
             f"GitHub rate limit ({status}): {message}",
             status=status,

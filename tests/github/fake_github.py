@@ -5,6 +5,10 @@ rewritten to this server's URL, as the fixtures README explains), with scripted 
 or from state kept the way GitHub keeps it (`IssueComments`); every request is recorded
 so tests can assert what PyGithub sent. A reply can also be lost after the request was
 handled — the connection closed unanswered, or the answer sent after the client gave up.
+
+Every answer carries GitHub's X-RateLimit-* headers from a `RateLimit` budget (5,000 an hour
+by default, as for a token); a test can shrink the budget so it runs out and resets seconds
+later, as GitHub's does an hour later.
 """
 
 from __future__ import annotations
@@ -13,6 +17,7 @@ import copy
 import json
 import re
 import threading
+import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -42,6 +47,8 @@ class Received:
     headers: dict[str, str]
     json: Any
     body: bytes = b""
+    at: float = 0.0  # when it arrived (time.time())
+    status: int = 0  # what the fake answered
 
 
 def _json_or_none(raw: bytes) -> Any:
@@ -55,8 +62,54 @@ def _json_or_none(raw: bytes) -> Any:
 Answer = Reply | Callable[[Received], Reply]
 
 
-# A route answers with a fixed Reply or computes one from the request.
-Answer = Reply | Callable[[Received], Reply]
+class RateLimit:
+    """GitHub's primary rate limit: `limit` requests per window, the window starting at its first request.
+
+    Each request spends one; once none are left GitHub answers 403 "API rate limit exceeded"
+    with X-RateLimit-Remaining: 0 until the reset (an epoch second, as GitHub sends it).
+    With `cooldown`, the window instead ends that many seconds after the budget ran out, so a
+    test meets GitHub's hour-long wait in seconds however fast or slow its requests come.
+    `refusals` keeps (when, reset) of each refused request.
+    """
+
+    def __init__(self, limit: int = 5000, window: float = 3600.0, *, cooldown: float | None = None) -> None:
+        self.limit, self.window, self.cooldown = limit, window, cooldown
+        self.used = 0
+        self.reset_at = 0
+        self.refusals: list[tuple[float, int]] = []
+        self._ran_out = False
+        self._lock = threading.Lock()
+
+    def spend(self) -> Reply | None:
+        """Count one request; the refusal when the budget is spent, else None."""
+        with self._lock:
+            now = time.time()
+            if now >= self.reset_at:  # a new window
+                self.used, self.reset_at, self._ran_out = 0, int(now + self.window + 0.999), False
+            if self.used < self.limit:
+                self.used += 1
+                return None
+            if self.cooldown is not None and not self._ran_out:
+                self.reset_at = int(now + self.cooldown + 0.999)
+            self._ran_out = True
+            self.refusals.append((now, self.reset_at))
+            return Reply(
+                403,
+                {
+                    "message": "API rate limit exceeded for installation ID 1.",
+                    "documentation_url": "https://docs.github.com/rest/overview/rate-limits-for-the-rest-api",
+                },
+            )
+
+    def headers(self) -> dict[str, str]:
+        with self._lock:
+            return {
+                "X-RateLimit-Limit": str(self.limit),
+                "X-RateLimit-Remaining": str(max(0, self.limit - self.used)),
+                "X-RateLimit-Reset": str(self.reset_at),
+                "X-RateLimit-Used": str(self.used),
+                "X-RateLimit-Resource": "core",
+            }
 
 
 class FakeGitHub:
@@ -64,6 +117,7 @@ class FakeGitHub:
         self.requests: list[Received] = []
         # Consulted before the routes: each takes the request and answers it or returns None.
         self.interceptors: list[Callable[[Received], Reply | None]] = []
+        self.rate_limit = RateLimit()
         self._routes: list[tuple[str, re.Pattern, list[Answer]]] = []
         self._lock = threading.Lock()
         handler = self._handler_class()
@@ -148,6 +202,12 @@ class FakeGitHub:
         # Computed answers run outside the lock: they may add routes or read the store.
         return reply(received) if callable(reply) else reply
 
+    def _headers_for(self, reply: Reply) -> dict[str, str]:
+        """The reply's headers, after the budget's rate-limit headers unless the reply scripts its own."""
+        own = {name.lower() for name in reply.headers}
+        budget = {name: value for name, value in self.rate_limit.headers().items() if name.lower() not in own}
+        return budget | reply.headers
+
     def _handler_class(self):
         fake = self
 
@@ -161,9 +221,11 @@ class FakeGitHub:
                     headers={k.lower(): v for k, v in self.headers.items()},
                     json=_json_or_none(raw),
                     body=raw,
+                    at=time.time(),
                 )
                 fake.requests.append(request)
-                reply = fake._reply_for(request)
+                reply = fake.rate_limit.spend() or fake._reply_for(request)
+                request.status = reply.status
                 if reply.drop:
                     self.close_connection = True  # handled, never answered
                     return
@@ -178,7 +240,7 @@ class FakeGitHub:
                     self.send_response(reply.status)
                     self.send_header("Content-Type", content_type)
                     self.send_header("Content-Length", str(len(data)))
-                    for name, value in reply.headers.items():
+                    for name, value in fake._headers_for(reply).items():
                         self.send_header(name, value)
                     self.end_headers()
                     self.wfile.write(data)

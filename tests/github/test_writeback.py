@@ -136,6 +136,17 @@ def test_rate_limited_403_with_reset(fake_github):
     assert retry_delay(0, caught.value.retry_after) >= caught.value.retry_after
 
 
+def test_a_server_error_is_not_held_until_the_rate_limit_resets(fake_github):
+    """Every GitHub answer carries X-RateLimit-Reset (the fake's too, an hour ahead): with requests
+    left, it is no reason to wait that long before trying a 502 again."""
+    fake_github.route("POST", COMMENTS, Reply(502, {"message": "bad gateway"}))
+    with pytest.raises(GitHubTransientError) as caught:
+        GitHubClient().create_comment("Codertocat/Hello-World", 2, "hi")
+    assert not isinstance(caught.value, GitHubRateLimited)
+    assert fake_github.calls("POST", COMMENTS)[0].status == 502  # answered with the budget's headers
+    assert caught.value.retry_after is None
+
+
 def test_secondary_rate_limit_and_429_honour_retry_after(fake_github):
     fake_github.route(
         "POST",

@@ -11,6 +11,11 @@ deployments are listed a page at a time per environment (newest first, stopping 
 the window), each deployment's statuses cost one request, and check runs are read only
 for the commits of hotfix PRs and of the PRs that introduced their defects. Facts are
 unique, so running it again adds nothing.
+
+Each step's progress bar shows the requests left in the rate limit, as GitHub's last answer
+gave them (no request is spent asking). When the limit runs out — 403 or 429 with
+X-RateLimit-Remaining: 0 and X-RateLimit-Reset, or Retry-After for a secondary limit — the
+import pauses until the reset and carries on where it was.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from datetime import UTC, date, datetime, timedelta
 from datetime import time as dt_time
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.db import transaction
 from tqdm import tqdm
 
 from postmortems import services
@@ -75,8 +81,10 @@ class Command(BaseCommand):
         open_since = options.get("open_postmortems_since")
         self.open_from = datetime.combine(_day(open_since), dt_time.min, tzinfo=UTC) if open_since else None
         self.write_back = bool(options.get("write_back"))
+        self._bar = None  # the progress bar of the step under way
         # The token, or the App's installation for the repository (found now if we have no row yet).
         client = client_for(repository_named(repository) or Repository(full_name=repository))
+        self._client = client
         info = self._patiently(lambda: client.repository(repository))
         repo = services.repository_register(
             full_name=info.full_name, default_branch=info.default_branch, github_id=info.id
@@ -100,24 +108,36 @@ class Command(BaseCommand):
             return merged_at >= self.open_from
         return merged_at + timedelta(days=repo.postmortem_due_days) > datetime.now(UTC)
 
+    def _progress(self, **bar_options) -> tqdm:
+        """A progress bar that `_patiently` keeps showing the requests left in the rate limit."""
+        self._bar = tqdm(file=self.stderr, **bar_options)
+        return self._bar
+
+    def _show_requests_left(self) -> None:
+        left = self._client.rate_limit_left() if self._bar is not None else None
+        if left is not None:
+            self._bar.set_postfix_str(f"{left[0]:,} of {left[1]:,} GitHub requests left", refresh=False)
+
     def _import_branch(self, client, repo, base: str, start: datetime, end: datetime, counts: dict) -> None:
         page = 0
-        with tqdm(desc=f"{repo.full_name} → {base}", unit=" PRs", file=self.stderr) as bar:
+        with self._progress(desc=f"{repo.full_name} → {base}", unit=" PRs") as bar:
             while True:
                 pulls = self._patiently(
                     lambda page=page: client.closed_pulls_page(repo.full_name, base=base, page=page)
                 )
                 if not pulls:
                     return
-                for pr in pulls:
-                    bar.update(1)
-                    if pr.merged_at is None or not (start <= pr.merged_at <= end):
-                        continue
-                    outcome = self._apply(repo, pr)
-                    counts["merged"] += 1
-                    counts["hotfixes"] += outcome.is_hotfix
-                    counts["opened"] += outcome.opened
-                    counts["history"] += outcome.without_record
+                # A page's PRs are committed together (the page is read before): one commit per 100 PRs, not per PR.
+                with transaction.atomic():
+                    for pr in pulls:
+                        bar.update(1)
+                        if pr.merged_at is None or not (start <= pr.merged_at <= end):
+                            continue
+                        outcome = self._apply(repo, pr)
+                        counts["merged"] += 1
+                        counts["hotfixes"] += outcome.is_hotfix
+                        counts["opened"] += outcome.opened
+                        counts["history"] += outcome.without_record
                 # Sorted by last update, newest first: a PR merged in the window was updated after `start`.
                 if all(pr.updated_at and pr.updated_at < start for pr in pulls):
                     return
@@ -130,28 +150,34 @@ class Command(BaseCommand):
         ]
         since = start - DEPLOYMENT_LOOKBACK
         for environment in sorted(named) or [None]:
-            page = 0
-            while True:
-                deployments = self._patiently(
-                    lambda page=page, environment=environment: client.deployments_page(
-                        repo.full_name, environment=environment, page=page
-                    )
-                )
-                for deployment in deployments:
-                    if deployment.created_at and since <= deployment.created_at <= end:
-                        statuses = self._patiently(
-                            lambda d=deployment: client.deployment_statuses(repo.full_name, d.id)
-                        )
-                        counts["evidence"] += self._record(repo, deployment_facts(deployment, statuses))
-                # Newest first: once a page reaches before the window, the rest is older still.
-                if not deployments or any(d.created_at and d.created_at < since for d in deployments):
-                    break
-                page += 1
+            with self._progress(
+                desc=f"{repo.full_name} deployments: {environment or 'all'}", unit=" deployments"
+            ) as bar:
+                self._import_environment(client, repo, environment, since, end, counts, bar)
+
+    def _import_environment(self, client, repo, environment, since: datetime, end: datetime, counts, bar) -> None:
+        page = 0
+        while True:
+            deployments = self._patiently(
+                lambda page=page: client.deployments_page(repo.full_name, environment=environment, page=page)
+            )
+            for deployment in deployments:
+                if deployment.created_at and since <= deployment.created_at <= end:
+                    statuses = self._patiently(lambda d=deployment: client.deployment_statuses(repo.full_name, d.id))
+                    counts["evidence"] += self._record(repo, deployment_facts(deployment, statuses))
+                    bar.update(1)
+            # Newest first: once a page reaches before the window, the rest is older still.
+            if not deployments or any(d.created_at and d.created_at < since for d in deployments):
+                return
+            page += 1
 
     def _import_checks(self, client, repo, start: datetime, end: datetime, counts: dict) -> None:
-        for sha in backfill_check_commits(repo, start, end):
-            runs = self._patiently(lambda sha=sha: client.check_runs(repo.full_name, sha))
-            counts["evidence"] += self._record(repo, check_run_facts(runs))
+        shas = backfill_check_commits(repo, start, end)
+        with self._progress(desc=f"{repo.full_name} check runs", unit=" commits", total=len(shas)) as bar:
+            for sha in shas:
+                runs = self._patiently(lambda sha=sha: client.check_runs(repo.full_name, sha))
+                counts["evidence"] += self._record(repo, check_run_facts(runs))
+                bar.update(1)
 
     @staticmethod
     def _record(repo, facts) -> int:
@@ -178,11 +204,11 @@ class Command(BaseCommand):
         tries = 0
         while True:
             try:
-                return call()
+                result = call()
+                self._show_requests_left()
+                return result
             except GitHubRateLimited as exc:
-                wait = max(1.0, exc.retry_after or 60.0)
-                self.stderr.write(f"GitHub rate limit reached; waiting {wait:.0f} s for the reset.")
-                time.sleep(wait)
+                self._pause(exc)
             except GitHubPermanentError as exc:
                 raise CommandError(str(exc)) from exc
             except GitHubError as exc:
@@ -190,3 +216,12 @@ class Command(BaseCommand):
                 if tries >= MAX_TRANSIENT_TRIES:
                     raise CommandError(f"GitHub kept failing: {exc}") from exc
                 time.sleep(2**tries)
+
+    def _pause(self, limited: GitHubRateLimited) -> None:
+        """Wait for the reset GitHub named (at least a second: its reset is a whole second)."""
+        wait = max(1.0, limited.retry_after or 60.0)
+        until = (datetime.now(UTC) + timedelta(seconds=wait)).strftime("%H:%M:%S")
+        if self._bar is not None:
+            self._bar.set_postfix_str(f"rate limit reached: paused until {until} UTC")
+        self.stderr.write(f"GitHub rate limit reached; waiting {wait:.0f} s for the reset (until {until} UTC).")
+        time.sleep(wait)
