@@ -1,0 +1,145 @@
+"""The burst benchmark's moving parts: its database, gunicorn and the Celery worker, and what the database says."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import psycopg
+import redis
+import requests
+
+from bench.burst.mix import PRODUCTION_ENV, REQUIRED_CHECK, STAGING_ENV
+
+ROOT = Path(__file__).resolve().parents[2]
+REPOSITORY = {"full_name": "Codertocat/Hello-World", "github_id": 186853002, "default_branch": "master"}
+# The repository as its lead set it up (SPEC §10): its own environment names, the check staging must pass.
+CONFIGURE = (
+    "from postmortems.models import Repository\n"
+    f"Repository.objects.create(**{REPOSITORY!r}, environment_stages={{{STAGING_ENV!r}: 'staging', "
+    f"{PRODUCTION_ENV!r}: 'production'}}, staging_checks=[{REQUIRED_CHECK!r}])\n"
+)
+
+
+def prepare_template(pg: str, template: str, env: dict) -> None:
+    """A migrated database with the configured repository, copied for each mode (CREATE DATABASE … TEMPLATE)."""
+    with psycopg.connect(f"{pg}/postgres", autocommit=True) as conn:
+        conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [template])
+        conn.execute(f'DROP DATABASE IF EXISTS "{template}"')
+        conn.execute(f'CREATE DATABASE "{template}"')
+    template_env = env | {"DATABASE_URL": f"{pg}/{template}"}
+    for cmd in (["migrate", "--noinput"], ["shell", "-c", CONFIGURE]):
+        subprocess.run([sys.executable, "manage.py", *cmd], cwd=ROOT, env=template_env, check=True,
+                       capture_output=True)  # fmt: skip
+
+
+def fresh_database(pg: str, name: str, template: str) -> None:
+    with psycopg.connect(f"{pg}/postgres", autocommit=True) as conn:
+        conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [name])
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}" TEMPLATE "{template}"')
+
+
+def drop_database(pg: str, name: str) -> None:
+    with psycopg.connect(f"{pg}/postgres", autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+
+
+def start(env: dict, port: int, args, work: Path) -> list[subprocess.Popen]:
+    """Gunicorn (the project's gunicorn.conf.py) and one Celery worker with `args.concurrency` processes."""
+    procs = [
+        _spawn([str(ROOT / ".venv/bin/gunicorn"), "tracker.wsgi:application", "--bind", f"127.0.0.1:{port}",
+                "--workers", str(args.gunicorn_workers), "--worker-class", "gthread", "--threads", str(args.threads),
+                "--backlog", "2048", "--log-level", "warning"], env, work / "burst-gunicorn.log"),
+        _spawn([str(ROOT / ".venv/bin/celery"), "-A", "tracker", "worker", "--concurrency", str(args.concurrency),
+                "--loglevel", "WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"],
+               env, work / "burst-worker.log"),
+    ]  # fmt: skip
+    wait_http(f"http://127.0.0.1:{port}/healthz")
+    return procs
+
+
+def stop(procs: list[subprocess.Popen]) -> None:
+    for proc in reversed(procs):
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGTERM)
+            try:
+                proc.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                os.killpg(proc.pid, signal.SIGKILL)
+                proc.wait()
+
+
+def _spawn(cmd: list[str], env: dict, log: Path) -> subprocess.Popen:
+    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
+                            start_new_session=True)  # fmt: skip
+
+
+def wait_http(url: str) -> None:
+    deadline = time.monotonic() + 90
+    while time.monotonic() < deadline:
+        try:
+            if requests.get(url, timeout=2).status_code == 200:
+                return
+        except requests.RequestException:
+            pass
+        time.sleep(0.5)
+    raise SystemExit(f"{url} did not answer 200 within 90 s")
+
+
+class Backlog:
+    """What is still to do: deliveries `pending` in the database, messages waiting in (or taken from) the queue."""
+
+    def __init__(self, conn: psycopg.Connection, broker: redis.Redis) -> None:
+        self.conn, self.broker = conn, broker
+
+    def sample(self) -> tuple[int, int, int]:
+        """(pending deliveries, messages queued, messages taken by a worker and not yet acknowledged)."""
+        pending = self.conn.execute("SELECT count(*) FROM postmortems_webhookdelivery WHERE status = 'pending'")
+        return pending.fetchone()[0], self.broker.llen("celery"), self.broker.hlen("unacked")
+
+    def empty(self) -> bool:
+        return self.sample() == (0, 0, 0)
+
+    def wait_empty(self, timeout: float, every: float = 0.1) -> bool:
+        deadline = time.monotonic() + timeout
+        while time.monotonic() < deadline:
+            if self.empty():
+                return True
+            time.sleep(every)
+        return False
+
+
+def counts(conn: psycopg.Connection) -> dict[str, int]:
+    one = lambda sql: conn.execute(sql).fetchone()[0]  # noqa: E731
+    delivery = "SELECT count(*) FROM postmortems_webhookdelivery"
+    return {
+        "deliveries": one(delivery),
+        **{status: one(f"{delivery} WHERE status = '{status}'") for status in ("pending", "failed", "processed",
+                                                                               "ignored")},  # fmt: skip
+        "attempts_over_one": one(f"{delivery} WHERE attempts > 1"),
+        "not_tried_once": one(f"{delivery} WHERE attempts <> 1"),
+        "merged_prs": one("SELECT count(*) FROM postmortems_mergedpullrequest"),
+        "distinct_prs": one("SELECT count(DISTINCT (repository_id, number)) FROM postmortems_mergedpullrequest"),
+        "hotfix_prs": one("SELECT count(*) FROM postmortems_hotfixpullrequest"),
+        "postmortems": one("SELECT count(*) FROM postmortems_postmortem"),
+        "hotfixes_not_one_postmortem": one(
+            "SELECT count(*) FROM (SELECT postmortem_id FROM postmortems_hotfixpullrequest "
+            "GROUP BY postmortem_id HAVING count(*) <> 1) AS t"
+        ),
+        "evidence": one("SELECT count(*) FROM postmortems_evidence"),
+        "repositories": one("SELECT count(*) FROM postmortems_repository"),
+    }
+
+
+def evidence_keys(conn: psycopg.Connection) -> list[tuple[str, str]]:
+    return [(key, status) for key, status in conn.execute("SELECT source_key, status FROM postmortems_evidence")]
+
+
+def verdicts(conn: psycopg.Connection) -> dict[int, str]:
+    rows = conn.execute("SELECT number, staging_verification FROM postmortems_mergedpullrequest")
+    return dict(rows.fetchall())
