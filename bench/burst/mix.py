@@ -115,12 +115,14 @@ class _Builder:
         if key is not None:
             self.expected.add(key)
 
-    def deployment(self, ident: str, *, deployment_id: int, status_id: int, sha: str, env: str, state: str,
-                   at: datetime) -> None:  # fmt: skip
+    def deployment(
+        self, ident: str, *, deployment_id: int, status_id: int, sha: str, env: str, state: str, at: datetime
+    ) -> None:
         payload = copy.deepcopy(self.deployment_status)
         payload["deployment"].update(id=deployment_id, sha=sha, environment=env, original_environment=env)
-        payload["deployment_status"].update(id=status_id, state=state, environment=env, created_at=_at(at),
-                                            updated_at=_at(at))  # fmt: skip
+        payload["deployment_status"].update(
+            id=status_id, state=state, environment=env, created_at=_at(at), updated_at=_at(at)
+        )
         status = {"in_progress": "in_progress", "success": "success"}.get(state)
         key = (f"deployment_status:{status_id}", status) if status else None  # `inactive` is no new fact
         self._evidence(f"burst-{ident}", "deployment_status", payload, key)
@@ -129,23 +131,44 @@ class _Builder:
         payload = copy.deepcopy(self.check_run)
         completed = conclusion is not None
         payload["action"] = "completed" if completed else "created"
-        payload["check_run"].update(id=run_id, head_sha=sha, name=name, status="completed" if completed else "queued",
-                                    conclusion=conclusion, started_at=_at(at), completed_at=_at(at) if completed else None,
-                                    html_url=f"https://github.com/Codertocat/Hello-World/runs/{run_id}")  # fmt: skip
+        payload["check_run"].update(
+            id=run_id,
+            head_sha=sha,
+            name=name,
+            status="completed" if completed else "queued",
+            conclusion=conclusion,
+            started_at=_at(at),
+            completed_at=_at(at) if completed else None,
+            html_url=f"https://github.com/Codertocat/Hello-World/runs/{run_id}",
+        )
         key = (f"check_run:{run_id}", conclusion) if completed else None  # not completed: proves nothing yet
         self._evidence(f"burst-{ident}", "check_run", payload, key)
 
     def workflow(self, ident: str, *, run_id: int, attempt: int, sha: str, name: str, at: datetime) -> None:
         payload = copy.deepcopy(self.workflow_run)
-        payload["workflow_run"].update(id=run_id, run_attempt=attempt, head_sha=sha, name=name, conclusion="success",
-                                       updated_at=_at(at), head_branch="feature",
-                                       html_url=f"https://github.com/Codertocat/Hello-World/actions/runs/{run_id}")  # fmt: skip
+        payload["workflow_run"].update(
+            id=run_id,
+            run_attempt=attempt,
+            head_sha=sha,
+            name=name,
+            conclusion="success",
+            updated_at=_at(at),
+            head_branch="feature",
+            html_url=f"https://github.com/Codertocat/Hello-World/actions/runs/{run_id}",
+        )
         self._evidence(f"burst-{ident}", "workflow_run", payload, (f"workflow_run:{run_id}:{attempt}", "success"))
 
     def commit_status(self, ident: str, *, status_id: int, sha: str, context: str, state: str, at: datetime) -> None:
         payload = copy.deepcopy(self.status)
-        payload.update(id=status_id, sha=sha, context=context, state=state, created_at=_at(at), updated_at=_at(at),
-                       target_url=f"https://ci.example.com/builds/{status_id}")  # fmt: skip
+        payload.update(
+            id=status_id,
+            sha=sha,
+            context=context,
+            state=state,
+            created_at=_at(at),
+            updated_at=_at(at),
+            target_url=f"https://ci.example.com/builds/{status_id}",
+        )
         self._evidence(f"burst-{ident}", "status", payload, (f"status:{status_id}", state))
 
 
@@ -167,8 +190,9 @@ def _evidence_deliveries(b: _Builder, n: int) -> None:
     """The facts a pipeline reports about PR `n` (ids unique per PR: n * 100 + a small offset)."""
     head, merge, merged = head_sha(n), merge_sha(n), merged_at(n)
     before = lambda minutes: merged - timedelta(minutes=minutes)  # noqa: E731
-    b.commit_status(f"{n}-build-pending", status_id=n * 100 + 1, sha=head, context="ci/build", state="pending",
-                    at=before(60))  # fmt: skip
+    b.commit_status(
+        f"{n}-build-pending", status_id=n * 100 + 1, sha=head, context="ci/build", state="pending", at=before(60)
+    )
     b.commit_status(f"{n}-build", status_id=n * 100 + 2, sha=head, context="ci/build", state="success", at=before(55))
     b.workflow(f"{n}-ci", run_id=n * 100 + 3, attempt=1, sha=head, name="CI", at=before(55))
     if n % RERUN_EVERY == 0:
@@ -181,13 +205,16 @@ def _evidence_deliveries(b: _Builder, n: int) -> None:
         b.check(f"{n}-e2e-created", run_id=n * 100 + 8, sha=head, name=REQUIRED_CHECK, conclusion=None, at=before(39))
         e2e = "failure" if n % FAILED_E2E_EVERY == 0 else "success"
         b.check(f"{n}-e2e", run_id=n * 100 + 8, sha=head, name=REQUIRED_CHECK, conclusion=e2e, at=before(30))
-        b.commit_status(f"{n}-e2e-status", status_id=n * 100 + 9, sha=head, context="ci/e2e", state="success",
-                        at=before(30))  # fmt: skip
-        b.deployment(f"{n}-stg-inactive", status_id=n * 100 + 12, state="inactive", at=merged + timedelta(minutes=6),
-                     **staging)  # fmt: skip
+        b.commit_status(
+            f"{n}-e2e-status", status_id=n * 100 + 9, sha=head, context="ci/e2e", state="success", at=before(30)
+        )
+        b.deployment(
+            f"{n}-stg-inactive", status_id=n * 100 + 12, state="inactive", at=merged + timedelta(minutes=6), **staging
+        )
     production = {"deployment_id": n * 100 + 10, "sha": merge, "env": PRODUCTION_ENV}
-    b.deployment(f"{n}-prod-running", status_id=n * 100 + 11, state="in_progress", at=merged + timedelta(minutes=4),
-                 **production)  # fmt: skip
+    b.deployment(
+        f"{n}-prod-running", status_id=n * 100 + 11, state="in_progress", at=merged + timedelta(minutes=4), **production
+    )
     b.deployment(f"{n}-prod", status_id=n * 100 + 13, state="success", at=merged + timedelta(minutes=5), **production)
 
 
@@ -207,8 +234,10 @@ def build(fixtures: Path, *, prs: int, pr_deliveries: int, evidence_deliveries: 
     for number in range(1, prs + 1):
         _pr_deliveries(builder, number)
         _evidence_deliveries(builder, number)
-    for kind, made, total in (("PR", builder.pr_items, pr_deliveries),
-                              ("evidence", builder.evidence_items, evidence_deliveries)):  # fmt: skip
+    for kind, made, total in (
+        ("PR", builder.pr_items, pr_deliveries),
+        ("evidence", builder.evidence_items, evidence_deliveries),
+    ):
         if total < len(made):
             raise SystemExit(f"{total} {kind} deliveries cannot carry the {len(made)} distinct ones of {prs} PRs")
     rng = random.Random(seed)
@@ -223,6 +252,13 @@ def warm_up(fixtures: Path) -> tuple[tuple[str, str, bytes], tuple[str, str]]:
     """One staging deployment from before every PR, sent and processed before the timed part: the repository
     has reported staging evidence for a while, as a real one would (so no PR is `unknown`)."""
     builder = _Builder(fixtures)
-    builder.deployment("warm-up", deployment_id=1, status_id=1, sha="b" * 40, env=STAGING_ENV, state="success",
-                       at=MERGED_FROM - timedelta(days=30))  # fmt: skip
+    builder.deployment(
+        "warm-up",
+        deployment_id=1,
+        status_id=1,
+        sha="b" * 40,
+        env=STAGING_ENV,
+        state="success",
+        at=MERGED_FROM - timedelta(days=30),
+    )
     return builder.evidence_items[0], builder.expected.pop()

@@ -106,8 +106,7 @@ def mode_lines(result: ModeResult, args) -> str:
         f"| processed / ignored / failed / pending | {final['processed'] - 1} / {final['ignored']} / "
         f"{final['failed']} / {final['pending']} |",
         f"| deliveries tried more than once | {final['attempts_over_one']} |",
-        f"| evidence rows (expected distinct facts) | {final['evidence'] - 1} "
-        f"({len(the_mix.expected_evidence)}) |",
+        f"| evidence rows (expected distinct facts) | {final['evidence'] - 1} ({len(the_mix.expected_evidence)}) |",
         f"| merged PRs / distinct; staging verification | {final['merged_prs']} / {final['distinct_prs']}; "
         + ", ".join(f"{status} {n}" for status, n in sorted(verdicts.items()))
         + " |",

@@ -39,7 +39,9 @@ from bench.burst import mix, report, stack  # noqa: E402
 from bench.webhook.runner import free_port  # noqa: E402
 
 # Beside the checkout (../shared), or beside the directory of work trees it is in.
-_SHARED = next((p / "shared" for p in (ROOT.parent, ROOT.parent.parent) if (p / "shared").is_dir()), ROOT.parent / "shared")
+_SHARED = next(
+    (p / "shared" for p in (ROOT.parent, ROOT.parent.parent) if (p / "shared").is_dir()), ROOT.parent / "shared"
+)
 FIXTURES = Path(os.environ.get("GITHUB_FIXTURES", _SHARED / "fixtures" / "github" / "webhooks"))
 PG = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
 SECRET = "bench-burst-webhook-secret"
@@ -79,8 +81,12 @@ def send(url: str, items: list[tuple[str, str, bytes]], clients: int, rate: floa
                 with lock:
                     sent.max_lag = max(sent.max_lag, -delay)
             delivery_id, event, body = items[index]
-            headers = {"Content-Type": "application/json", "X-GitHub-Event": event,
-                       "X-GitHub-Delivery": delivery_id, "X-Hub-Signature-256": sign(body)}  # fmt: skip
+            headers = {
+                "Content-Type": "application/json",
+                "X-GitHub-Event": event,
+                "X-GitHub-Delivery": delivery_id,
+                "X-Hub-Signature-256": sign(body),
+            }
             try:
                 status = session.post(url, data=body, headers=headers, timeout=30).status_code
             except requests.RequestException:
@@ -133,8 +139,11 @@ def run_mode(name: str, the_mix: mix.Mix, args, env: dict, broker: redis.Redis) 
             if send(url, [warm_item], 1, None).statuses != Counter({202: 1}) or not backlog.wait_empty(60):
                 raise SystemExit("the warm-up delivery was not accepted and processed")
             rate = args.rate if name == "paced" else None
-            print(f"[{name}] sending {len(the_mix.items)} deliveries for {the_mix.prs} PRs"
-                  f"{f' at {rate:.0f}/s' if rate else ''} ...", flush=True)  # fmt: skip
+            print(
+                f"[{name}] sending {len(the_mix.items)} deliveries for {the_mix.prs} PRs"
+                f"{f' at {rate:.0f}/s' if rate else ''} ...",
+                flush=True,
+            )
             started = time.monotonic()
             sampler = Sampler(dsn, broker, started)
             sampler.start()
@@ -145,11 +154,19 @@ def run_mode(name: str, the_mix: mix.Mix, args, env: dict, broker: redis.Redis) 
             sampler.halt.set()
             sampler.join()
             result = report.ModeResult(
-                name=name, mix=the_mix, sent=sent, drained=drained, started=started, emptied_at=emptied_at,
-                samples=sampler.samples, final=stack.counts(conn),
+                name=name,
+                mix=the_mix,
+                sent=sent,
+                drained=drained,
+                started=started,
+                emptied_at=emptied_at,
+                samples=sampler.samples,
+                final=stack.counts(conn),
                 stored_ids={row[0] for row in conn.execute("SELECT delivery_id FROM postmortems_webhookdelivery")},
-                evidence_keys=stack.evidence_keys(conn), expected_extra={warm_key}, verdicts=stack.verdicts(conn),
-            )  # fmt: skip
+                evidence_keys=stack.evidence_keys(conn),
+                expected_extra={warm_key},
+                verdicts=stack.verdicts(conn),
+            )
     finally:
         stack.stop(procs)
     print(report.mode_lines(result, args), flush=True)
@@ -169,8 +186,11 @@ def parse_args() -> argparse.Namespace:
     parser.add_argument("--threads", type=int, default=4)
     parser.add_argument("--concurrency", type=int, default=2, help="Celery worker processes")
     parser.add_argument("--drain-timeout", type=int, default=1800, help="seconds to wait for the backlog")
-    parser.add_argument("--db", default=os.environ.get("BENCH_BURST_DB", "pm_bench_burst"),
-                        help="database name (a copy of <db>_template, made first)")  # fmt: skip
+    parser.add_argument(
+        "--db",
+        default=os.environ.get("BENCH_BURST_DB", "pm_bench_burst"),
+        help="database name (a copy of <db>_template, made first)",
+    )
     parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7"))
     parser.add_argument("--no-write", action="store_true", help="print, do not update bench/RESULTS.md")
     return parser.parse_args()
@@ -208,15 +228,20 @@ def main() -> None:
 def build_mix(name: str, args) -> mix.Mix:
     """The fast mode's mix as asked; the paced one keeps its proportions for rate × seconds deliveries."""
     if name == "fast":
-        return mix.build(FIXTURES, prs=args.prs, pr_deliveries=args.pr_deliveries,
-                         evidence_deliveries=args.evidence_deliveries)  # fmt: skip
+        return mix.build(
+            FIXTURES, prs=args.prs, pr_deliveries=args.pr_deliveries, evidence_deliveries=args.evidence_deliveries
+        )
     if name != "paced":
         raise SystemExit(f"unknown mode {name!r} (fast, paced)")
     total = round(args.rate * args.paced_seconds)
     share = total / (args.pr_deliveries + args.evidence_deliveries)
     pr_deliveries = round(args.pr_deliveries * share)
-    return mix.build(FIXTURES, prs=max(1, round(args.prs * share)), pr_deliveries=pr_deliveries,
-                     evidence_deliveries=total - pr_deliveries)  # fmt: skip
+    return mix.build(
+        FIXTURES,
+        prs=max(1, round(args.prs * share)),
+        pr_deliveries=pr_deliveries,
+        evidence_deliveries=total - pr_deliveries,
+    )
 
 
 if __name__ == "__main__":

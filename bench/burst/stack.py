@@ -33,8 +33,7 @@ def prepare_template(pg: str, template: str, env: dict) -> None:
         conn.execute(f'CREATE DATABASE "{template}"')
     template_env = env | {"DATABASE_URL": f"{pg}/{template}"}
     for cmd in (["migrate", "--noinput"], ["shell", "-c", CONFIGURE]):
-        subprocess.run([sys.executable, "manage.py", *cmd], cwd=ROOT, env=template_env, check=True,
-                       capture_output=True)  # fmt: skip
+        subprocess.run([sys.executable, "manage.py", *cmd], cwd=ROOT, env=template_env, check=True, capture_output=True)
 
 
 def fresh_database(pg: str, name: str, template: str) -> None:
@@ -52,13 +51,44 @@ def drop_database(pg: str, name: str) -> None:
 def start(env: dict, port: int, args, work: Path) -> list[subprocess.Popen]:
     """Gunicorn (the project's gunicorn.conf.py) and one Celery worker with `args.concurrency` processes."""
     procs = [
-        _spawn([str(ROOT / ".venv/bin/gunicorn"), "tracker.wsgi:application", "--bind", f"127.0.0.1:{port}",
-                "--workers", str(args.gunicorn_workers), "--worker-class", "gthread", "--threads", str(args.threads),
-                "--backlog", "2048", "--log-level", "warning"], env, work / "burst-gunicorn.log"),
-        _spawn([str(ROOT / ".venv/bin/celery"), "-A", "tracker", "worker", "--concurrency", str(args.concurrency),
-                "--loglevel", "WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"],
-               env, work / "burst-worker.log"),
-    ]  # fmt: skip
+        _spawn(
+            [
+                str(ROOT / ".venv/bin/gunicorn"),
+                "tracker.wsgi:application",
+                "--bind",
+                f"127.0.0.1:{port}",
+                "--workers",
+                str(args.gunicorn_workers),
+                "--worker-class",
+                "gthread",
+                "--threads",
+                str(args.threads),
+                "--backlog",
+                "2048",
+                "--log-level",
+                "warning",
+            ],
+            env,
+            work / "burst-gunicorn.log",
+        ),
+        _spawn(
+            [
+                str(ROOT / ".venv/bin/celery"),
+                "-A",
+                "tracker",
+                "worker",
+                "--concurrency",
+                str(args.concurrency),
+                "--loglevel",
+                "WARNING",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+            ],
+            env,
+            work / "burst-worker.log",
+        ),
+    ]
     wait_http(f"http://127.0.0.1:{port}/healthz")
     return procs
 
@@ -75,8 +105,9 @@ def stop(procs: list[subprocess.Popen]) -> None:
 
 
 def _spawn(cmd: list[str], env: dict, log: Path) -> subprocess.Popen:
-    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
-                            start_new_session=True)  # fmt: skip
+    return subprocess.Popen(
+        cmd, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT, start_new_session=True
+    )
 
 
 def wait_http(url: str) -> None:
@@ -119,8 +150,10 @@ def counts(conn: psycopg.Connection) -> dict[str, int]:
     delivery = "SELECT count(*) FROM postmortems_webhookdelivery"
     return {
         "deliveries": one(delivery),
-        **{status: one(f"{delivery} WHERE status = '{status}'") for status in ("pending", "failed", "processed",
-                                                                               "ignored")},  # fmt: skip
+        **{
+            status: one(f"{delivery} WHERE status = '{status}'")
+            for status in ("pending", "failed", "processed", "ignored")
+        },
         "attempts_over_one": one(f"{delivery} WHERE attempts > 1"),
         "not_tried_once": one(f"{delivery} WHERE attempts <> 1"),
         "merged_prs": one("SELECT count(*) FROM postmortems_mergedpullrequest"),

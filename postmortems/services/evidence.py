@@ -10,11 +10,12 @@ a recompute of the merged PRs it concerns.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from django.db import connections, models, router
+from django.db import connections, models, router, transaction
 from django.db.models import Q
 
 from ..choices import DeliveryStatus, EvidenceKind, EvidenceSource, EvidenceStatus, Stage
@@ -28,7 +29,7 @@ from ..github.evidence_events import (
     parse_status,
     parse_workflow_run,
 )
-from ..models import BranchCommit, Evidence, MergedPullRequest, Repository
+from ..models import BranchCommit, Evidence, MergedPullRequest, Repository, VerificationDue
 from ..stages import stage_for
 from .checklist_evidence import checklist_evidence_refresh
 from .evidence_staging import staging_verification_schedule
@@ -36,8 +37,9 @@ from .records import repository_register
 from .staging_status import staging_status_for_evidence
 from .verification import merged_pr_verify
 
-# The task (in tasks.py) that recomputes `staging_verification`; named, never imported.
 INSERT_BATCH = 500
+# Commits written down for a recompute that one drain takes at most.
+DRAIN_BATCH = 500
 
 
 def _insert_new(objs: Sequence[models.Model], conflict: tuple[str, ...]) -> list[int]:
@@ -239,30 +241,62 @@ def batched_commits(*, repository_pk: int, shas: Iterable[str]) -> set[str]:
 
 def merged_prs_for_commits(*, repository_pk: int, shas: Sequence[str]) -> list[MergedPullRequest]:
     """The merged PRs that evidence about `shas` concerns: those whose head or merge commit is among them,
-    and those a production deployment of one of them brought along. Oldest merge first."""
+    and those a production deployment of one of them brought along. Oldest merge first.
+
+    Their rows are locked (in id order, so two recomputes never deadlock) until the caller's
+    transaction ends: a recompute that started after new evidence was committed waits for
+    one still running on older evidence, and so its answer is the one that stays.
+    """
     commits = set(shas) | batched_commits(repository_pk=repository_pk, shas=shas)
-    return list(
+    locked = list(
         MergedPullRequest.objects.filter(repository_id=repository_pk)
         .select_related("repository")
+        .select_for_update(of=("self",))
         .filter(Q(head_sha__in=commits) | Q(merge_commit_sha__in=commits))
-        .order_by("merged_at", "pk")
+        .order_by("pk")
     )
+    return sorted(locked, key=lambda pr: (pr.merged_at, pr.pk))
 
 
 def staging_verification_recompute(*, repository_pk: int, shas: Sequence[str]) -> list[int]:
     """Recompute `staging_verification` of the merged PRs that new evidence about `shas` concerns.
 
     Returns their ids, oldest merge first. Only these PRs can have changed, so nothing
-    is rescanned.
+    is rescanned. One transaction, which holds their rows (see `merged_prs_for_commits`).
     """
-    affected = merged_prs_for_commits(repository_pk=repository_pk, shas=[str(sha) for sha in shas])
-    for merged_pr in affected:  # SPEC §10's rule, one PR at a time, here and nowhere else
-        merged_pr_verify(merged_pr=merged_pr)
-    # Open PRs whose head these commits are (or were brought with) get their `staging-verified` status again.
-    staging_status_for_evidence(repository_pk=repository_pk, shas=[str(sha) for sha in shas])
-    # Drafts whose introducing PR this evidence concerns: their evidence steps answer again.
-    checklist_evidence_refresh(merged_pr_ids=[pr.pk for pr in affected])
+    with transaction.atomic():
+        affected = merged_prs_for_commits(repository_pk=repository_pk, shas=[str(sha) for sha in shas])
+        for merged_pr in affected:  # SPEC §10's rule, one PR at a time, here and nowhere else
+            merged_pr_verify(merged_pr=merged_pr)
+        # Open PRs whose head these commits are (or were brought with) get their `staging-verified` status again.
+        staging_status_for_evidence(repository_pk=repository_pk, shas=[str(sha) for sha in shas])
+        # Drafts whose introducing PR this evidence concerns: their evidence steps answer again.
+        checklist_evidence_refresh(merged_pr_ids=[pr.pk for pr in affected])
     return [pr.pk for pr in affected]
+
+
+def staging_verification_drain(*, limit: int = DRAIN_BATCH) -> int:
+    """Recompute for the commits that deliveries wrote down (`VerificationDue`); how many rows it took.
+
+    One transaction: it takes at most `limit` rows that no other drain holds (SKIP LOCKED),
+    recomputes each repository's commits together, so each merged PR once however much
+    evidence about it arrived, and deletes the rows with the answers written; an error
+    leaves them for the next drain or the sweep. Bounded, so a worker goes back to its
+    deliveries.
+    """
+    with transaction.atomic():
+        rows = list(
+            VerificationDue.objects.select_for_update(skip_locked=True)
+            .order_by("pk")
+            .values_list("pk", "repository_id", "sha")[:limit]
+        )
+        by_repository: dict[int, set[str]] = defaultdict(set)
+        for _, repository_pk, sha in rows:
+            by_repository[repository_pk].add(sha)
+        for repository_pk, shas in sorted(by_repository.items()):
+            staging_verification_recompute(repository_pk=repository_pk, shas=sorted(shas))
+        VerificationDue.objects.filter(pk__in=[row[0] for row in rows]).delete()
+    return len(rows)
 
 
 # --- the evidence API ---------------------------------------------------------------
