@@ -33,6 +33,7 @@ class ModeResult:
     evidence_keys: list[tuple[str, str]]
     expected_extra: set[tuple[str, str]]
     verdicts: dict[int, str]
+    cpu: dict[str, float]  # CPU seconds used while the clock ran, by role
 
     @property
     def drain_s(self) -> float:
@@ -111,10 +112,18 @@ def mode_lines(result: ModeResult, args) -> str:
         + ", ".join(f"{status} {n}" for status, n in sorted(verdicts.items()))
         + " |",
         f"| hotfix PRs / postmortems | {final['hotfix_prs']} / {final['postmortems']} |",
+        f"| CPU per delivery processed (ms) | {cpu_text(result)} |",
         "",
         *[f"- {'✔' if ok else '✘ FAILED'} {name}" for name, ok in result.checks().items()],
     ]
     return "\n".join(lines)
+
+
+def cpu_text(result: ModeResult) -> str:
+    """Each role's CPU per delivery, and how much of the machine all of them had while the clock ran."""
+    per = ", ".join(f"{role} {seconds * 1000 / result.done:.1f}" for role, seconds in sorted(result.cpu.items()))
+    share = sum(result.cpu.values()) / (result.drain_s * (os.cpu_count() or 1))
+    return f"{per}; together {share:.0%} of the machine's CPU time over the drain"
 
 
 def section(results: list[ModeResult], args) -> str:

@@ -107,11 +107,12 @@ def send(url: str, items: list[tuple[str, str, bytes]], clients: int, rate: floa
 
 
 class Sampler(threading.Thread):
-    """Samples the backlog every SAMPLE_EVERY seconds until stopped: (seconds since start, pending, queued, taken)."""
+    """Every SAMPLE_EVERY seconds until stopped: the backlog (seconds since start, pending, queued, taken),
+    and the CPU used so far by the worker, gunicorn and their database sessions."""
 
-    def __init__(self, dsn: str, broker: redis.Redis, started: float) -> None:
+    def __init__(self, dsn: str, broker: redis.Redis, started: float, cpu: stack.CpuMeter) -> None:
         super().__init__(daemon=True)
-        self.dsn, self.broker, self.started = dsn, broker, started
+        self.dsn, self.broker, self.started, self.cpu = dsn, broker, started, cpu
         self.samples: list[tuple[float, int, int, int]] = []
         self.halt = threading.Event()
 
@@ -120,6 +121,7 @@ class Sampler(threading.Thread):
             backlog = stack.Backlog(conn, self.broker)
             while not self.halt.is_set():
                 self.samples.append((time.monotonic() - self.started, *backlog.sample()))
+                self.cpu.sample()
                 self.halt.wait(SAMPLE_EVERY)
 
 
@@ -144,8 +146,11 @@ def run_mode(name: str, the_mix: mix.Mix, args, env: dict, broker: redis.Redis) 
                 f"{f' at {rate:.0f}/s' if rate else ''} ...",
                 flush=True,
             )
+            cpu = stack.CpuMeter(conn, args.db, {"worker": procs[1].pid, "gunicorn": procs[0].pid})
+            cpu.sample()
+            cpu_before = cpu.totals()
             started = time.monotonic()
-            sampler = Sampler(dsn, broker, started)
+            sampler = Sampler(dsn, broker, started, cpu)
             sampler.start()
             sent = send(url, the_mix.items, args.clients, rate)
             print(f"[{name}] sent in {sent.seconds:.1f} s: {dict(sent.statuses)}; draining ...", flush=True)
@@ -153,6 +158,8 @@ def run_mode(name: str, the_mix: mix.Mix, args, env: dict, broker: redis.Redis) 
             emptied_at = time.monotonic()
             sampler.halt.set()
             sampler.join()
+            cpu.sample()
+            cpu_used = {role: seconds - cpu_before.get(role, 0.0) for role, seconds in cpu.totals().items()}
             result = report.ModeResult(
                 name=name,
                 mix=the_mix,
@@ -166,6 +173,7 @@ def run_mode(name: str, the_mix: mix.Mix, args, env: dict, broker: redis.Redis) 
                 evidence_keys=stack.evidence_keys(conn),
                 expected_extra={warm_key},
                 verdicts=stack.verdicts(conn),
+                cpu=cpu_used,
             )
     finally:
         stack.stop(procs)

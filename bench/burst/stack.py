@@ -49,43 +49,19 @@ def drop_database(pg: str, name: str) -> None:
 
 
 def start(env: dict, port: int, args, work: Path) -> list[subprocess.Popen]:
-    """Gunicorn (the project's gunicorn.conf.py) and one Celery worker with `args.concurrency` processes."""
+    """Gunicorn (the project's gunicorn.conf.py) and one Celery worker with `args.concurrency` processes.
+
+    Each side's database sessions carry its name (PGAPPNAME), so their CPU can be told apart.
+    """
+    web = f"tracker.wsgi:application --bind 127.0.0.1:{port} --workers {args.gunicorn_workers} --worker-class gthread"
+    web += f" --threads {args.threads} --backlog 2048 --log-level warning"
+    worker = f"-A tracker worker --concurrency {args.concurrency} --loglevel WARNING --without-gossip"
+    worker += " --without-mingle --without-heartbeat"
     procs = [
+        _spawn([str(ROOT / ".venv/bin/gunicorn"), *web.split()], env | {"PGAPPNAME": WEB_APP}, work / "burst-web.log"),
         _spawn(
-            [
-                str(ROOT / ".venv/bin/gunicorn"),
-                "tracker.wsgi:application",
-                "--bind",
-                f"127.0.0.1:{port}",
-                "--workers",
-                str(args.gunicorn_workers),
-                "--worker-class",
-                "gthread",
-                "--threads",
-                str(args.threads),
-                "--backlog",
-                "2048",
-                "--log-level",
-                "warning",
-            ],
-            env,
-            work / "burst-gunicorn.log",
-        ),
-        _spawn(
-            [
-                str(ROOT / ".venv/bin/celery"),
-                "-A",
-                "tracker",
-                "worker",
-                "--concurrency",
-                str(args.concurrency),
-                "--loglevel",
-                "WARNING",
-                "--without-gossip",
-                "--without-mingle",
-                "--without-heartbeat",
-            ],
-            env,
+            [str(ROOT / ".venv/bin/celery"), *worker.split()],
+            env | {"PGAPPNAME": WORKER_APP},
             work / "burst-worker.log",
         ),
     ]
@@ -176,3 +152,48 @@ def evidence_keys(conn: psycopg.Connection) -> list[tuple[str, str]]:
 def verdicts(conn: psycopg.Connection) -> dict[int, str]:
     rows = conn.execute("SELECT number, staging_verification FROM postmortems_mergedpullrequest")
     return dict(rows.fetchall())
+
+
+# --- where the CPU goes -------------------------------------------------------------------
+TICKS = os.sysconf("SC_CLK_TCK")
+WORKER_APP, WEB_APP = "burst-worker", "burst-web"  # PGAPPNAME of each side's database sessions
+
+
+def _stat(pid: int) -> tuple[int, float] | None:
+    """(process group, CPU seconds used) of a live process, None when it is gone."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return None
+    return int(fields[2]), (int(fields[11]) + int(fields[12])) / TICKS
+
+
+class CpuMeter:
+    """CPU seconds used by the Celery worker, gunicorn and each one's PostgreSQL sessions, as last seen.
+
+    Read from /proc at every sample, so a session that ends (connections are renewed every
+    minute) keeps what it had used when last seen.
+    """
+
+    def __init__(self, conn: psycopg.Connection, db: str, groups: dict[str, int]) -> None:
+        self.conn, self.db, self.groups = conn, db, groups  # role -> process group id
+        self.seen: dict[int, tuple[str, float]] = {}
+
+    def sample(self) -> None:
+        roles = {pgid: role for role, pgid in self.groups.items()}
+        for entry in Path("/proc").iterdir():
+            if entry.name.isdigit() and (stat := _stat(int(entry.name))) and stat[0] in roles:
+                self.seen[int(entry.name)] = (roles[stat[0]], stat[1])
+        sessions = self.conn.execute(
+            "SELECT pid, application_name FROM pg_stat_activity WHERE datname = %s AND application_name IN (%s, %s)",
+            [self.db, WORKER_APP, WEB_APP],
+        )
+        for pid, app in sessions.fetchall():
+            if stat := _stat(pid):
+                self.seen[pid] = (f"{app} sessions", stat[1])
+
+    def totals(self) -> dict[str, float]:
+        totals: dict[str, float] = {}
+        for role, seconds in self.seen.values():
+            totals[role] = totals.get(role, 0.0) + seconds
+        return totals
