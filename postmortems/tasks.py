@@ -58,8 +58,11 @@ def prune_webhook_payloads() -> int:
 
 @shared_task(name="postmortems.sweep_github_deliveries")
 def sweep_github_deliveries() -> int:
-    """Every minute: re-queue deliveries stuck in `pending`, retry `failed` ones a few times."""
-    return services.deliveries_requeue()
+    """Every minute: re-queue deliveries stuck in `pending`, retry `failed` ones a few times, and recompute
+    the staging verification a stopped worker left written down."""
+    queued = services.deliveries_requeue()
+    services.verification_sweep()
+    return queued
 
 
 @shared_task(bind=True, name="postmortems.github_writeback", max_retries=GITHUB_WRITEBACK_MAX_RETRIES)
@@ -111,10 +114,8 @@ def github_staging_status(self, repository_pk: int, head_sha: str, number: int) 
     max_retries=3,
 )
 def process_github_deliveries(delivery_pks: list[int]) -> int:
-    """Apply several stored deliveries (published together by the webhook under load)."""
-    for delivery_pk in delivery_pks:
-        services.delivery_process(delivery_pk)
-    return len(delivery_pks)
+    """Apply several stored deliveries (published together by the webhook), then recompute what they call for."""
+    return services.deliveries_process(delivery_pks)
 
 
 # --- deployment evidence ---------------------------------------------------------------

@@ -1,28 +1,32 @@
-"""Driver of the burst benchmark (see `run`): a flood of real, signed deliveries, then the drain.
+"""Driver of the burst benchmark (see `run`): real, signed deliveries of PRs and their evidence, then the drain.
 
-The mix, for 2,000 PRs merged into the default branch (every 5th one a hotfix by label):
-`opened` and `synchronize` before the merge (ignored), the merging `closed`, a second
-`closed` with a new delivery id (GitHub can send an event twice), a `labeled` after the
-merge for hotfixes, and redeliveries of the same delivery id (answered `duplicate`),
-shuffled with a fixed seed so events about one PR race each other, up to 10,000 requests.
+Two modes, each on a fresh copy of one migrated database, with gunicorn and one Celery
+worker of 2 processes started for it:
+
+- fast: the whole mix (10,000 pull_request + 40,000 evidence deliveries by default) as
+  fast as the intake takes them; the figure is the drain time;
+- paced: the same mix for fewer PRs, sent at 150 deliveries/s for 60 s; the backlog
+  (pending deliveries + messages queued + messages taken and not yet acknowledged) is
+  sampled every 0.5 s; the figures are its maximum and the time it takes to empty after
+  the last request (SPEC §7: at most 1,000, within 10 s).
+
+Each mode checks: every accepted delivery stored; nothing pending or failed; each
+delivery tried exactly once; the evidence rows are exactly the (source_key, status)
+pairs the runner expects from what it sent; every PR recorded once with the staging
+verification SPEC §10 gives it; one postmortem per hotfix. The mix is in `mix.py`.
 """
 
 from __future__ import annotations
 
 import argparse
-import copy
 import hashlib
 import hmac
-import json
 import os
-import random
-import signal
-import subprocess
 import sys
 import threading
 import time
 from collections import Counter
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import psycopg
@@ -31,59 +35,36 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
-from bench.webhook.runner import free_port, machine  # noqa: E402
+from bench.burst import mix, report, stack  # noqa: E402
+from bench.webhook.runner import free_port  # noqa: E402
 
-RESULTS = ROOT / "bench" / "RESULTS.md"
-FIXTURES = Path(os.environ.get("GITHUB_FIXTURES", ROOT.parent / "shared" / "fixtures" / "github" / "webhooks"))
+# Beside the checkout (../shared), or beside the directory of work trees it is in.
+_SHARED = next(
+    (p / "shared" for p in (ROOT.parent, ROOT.parent.parent) if (p / "shared").is_dir()), ROOT.parent / "shared"
+)
+FIXTURES = Path(os.environ.get("GITHUB_FIXTURES", _SHARED / "fixtures" / "github" / "webhooks"))
 PG = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
-DB_NAME = "pm_bench_burst"
-REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7")
 SECRET = "bench-burst-webhook-secret"
-HEADING, END = "## Burst: 10,000 deliveries, then the drain", "<!-- bench:burst:end -->"
-HOTFIX_EVERY = 5
-
-
-def deliveries(prs: int, total: int, seed: int = 7) -> list[tuple[str, str, bytes]]:
-    """(delivery id, event, body) in send order; redeliveries reuse an earlier id and body."""
-    fixture = json.loads((FIXTURES / "pull_request.closed.json").read_text())
-    items: list[tuple[str, str, bytes]] = []
-
-    def add(number: int, action: str, kind: str, merged: bool, hotfix: bool) -> None:
-        payload = copy.deepcopy(fixture)
-        pr = payload["pull_request"]
-        payload["action"], payload["number"] = action, number
-        pr.update(number=number, title=f"Fix batch job {number}", state="closed" if merged else "open")
-        pr.update(merged=merged, merged_at="2026-03-10T12:00:00Z" if merged else None)
-        pr["merge_commit_sha"] = f"{number:040x}"
-        pr["html_url"] = f"https://github.com/Codertocat/Hello-World/pull/{number}"
-        pr["labels"] = [{"name": "hotfix", "color": "d73a4a", "default": False}] if hotfix and merged else []
-        items.append((f"burst-{number}-{kind}", "pull_request", json.dumps(payload).encode()))
-
-    for number in range(1, prs + 1):
-        hotfix = number % HOTFIX_EVERY == 0
-        add(number, "opened", "opened", merged=False, hotfix=False)
-        add(number, "synchronize", "sync", merged=False, hotfix=False)
-        add(number, "closed", "closed", merged=True, hotfix=hotfix)
-        add(number, "closed", "closed-again", merged=True, hotfix=hotfix)
-        if hotfix:
-            add(number, "labeled", "labeled", merged=True, hotfix=True)
-    rng = random.Random(seed)
-    redeliveries = [rng.choice(items) for _ in range(max(0, total - len(items)))]
-    items += redeliveries
-    rng.shuffle(items)
-    return items[:total]
+SAMPLE_EVERY = 0.5
 
 
 def sign(body: bytes) -> str:
     return "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
 
 
-def send_all(url: str, items: list[tuple[str, str, bytes]], clients: int) -> tuple[Counter, dict[str, int], float]:
-    """POST every delivery from `clients` threads with keep-alive; returns statuses, status per id, seconds."""
-    statuses: Counter = Counter()
-    accepted: dict[str, int] = {}
-    lock = threading.Lock()
-    cursor = iter(range(len(items)))
+@dataclass
+class Sent:
+    statuses: Counter = field(default_factory=Counter)
+    accepted: set[str] = field(default_factory=set)
+    seconds: float = 0.0
+    last_request_at: float = 0.0  # monotonic, when the last answer came
+    max_lag: float = 0.0  # paced: how far behind its slot a request went out, at worst
+
+
+def send(url: str, items: list[tuple[str, str, bytes]], clients: int, rate: float | None) -> Sent:
+    """POST every delivery from `clients` keep-alive threads: as fast as answered, or request i at i / rate."""
+    sent, lock, cursor = Sent(), threading.Lock(), iter(range(len(items)))
+    started = time.monotonic()
 
     def worker() -> None:
         session = requests.Session()
@@ -92,6 +73,13 @@ def send_all(url: str, items: list[tuple[str, str, bytes]], clients: int) -> tup
                 index = next(cursor, None)
             if index is None:
                 return
+            if rate is not None:
+                slot = started + index / rate
+                delay = slot - time.monotonic()
+                if delay > 0:
+                    time.sleep(delay)
+                with lock:
+                    sent.max_lag = max(sent.max_lag, -delay)
             delivery_id, event, body = items[index]
             headers = {
                 "Content-Type": "application/json",
@@ -104,54 +92,123 @@ def send_all(url: str, items: list[tuple[str, str, bytes]], clients: int) -> tup
             except requests.RequestException:
                 status = 0
             with lock:
-                statuses[status] += 1
+                sent.statuses[status] += 1
+                sent.last_request_at = max(sent.last_request_at, time.monotonic())
                 if status == 202:
-                    accepted[delivery_id] = status
+                    sent.accepted.add(delivery_id)
 
     threads = [threading.Thread(target=worker) for _ in range(clients)]
-    started = time.monotonic()
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    return statuses, accepted, time.monotonic() - started
+    sent.seconds = time.monotonic() - started
+    return sent
 
 
-def counts(conn: psycopg.Connection) -> dict[str, int]:
-    one = lambda sql: conn.execute(sql).fetchone()[0]  # noqa: E731
-    return {
-        "deliveries": one("SELECT count(*) FROM postmortems_webhookdelivery"),
-        "pending": one("SELECT count(*) FROM postmortems_webhookdelivery WHERE status = 'pending'"),
-        "failed": one("SELECT count(*) FROM postmortems_webhookdelivery WHERE status = 'failed'"),
-        "processed": one("SELECT count(*) FROM postmortems_webhookdelivery WHERE status = 'processed'"),
-        "ignored": one("SELECT count(*) FROM postmortems_webhookdelivery WHERE status = 'ignored'"),
-        "merged_prs": one("SELECT count(*) FROM postmortems_mergedpullrequest"),
-        "distinct_prs": one("SELECT count(DISTINCT (repository_id, number)) FROM postmortems_mergedpullrequest"),
-        "hotfix_prs": one("SELECT count(*) FROM postmortems_hotfixpullrequest"),
-        "postmortems": one("SELECT count(*) FROM postmortems_postmortem"),
-        "hotfixes_not_one_postmortem": one(
-            "SELECT count(*) FROM (SELECT postmortem_id FROM postmortems_hotfixpullrequest "
-            "GROUP BY postmortem_id HAVING count(*) <> 1) AS t"
-        ),
-        "attempts_over_one": one("SELECT count(*) FROM postmortems_webhookdelivery WHERE attempts > 1"),
-    }
+class Sampler(threading.Thread):
+    """Every SAMPLE_EVERY seconds until stopped: the backlog (seconds since start, pending, queued, taken),
+    and the CPU used so far by the worker, gunicorn and their database sessions."""
+
+    def __init__(self, dsn: str, broker: redis.Redis, started: float, cpu: stack.CpuMeter) -> None:
+        super().__init__(daemon=True)
+        self.dsn, self.broker, self.started, self.cpu = dsn, broker, started, cpu
+        self.samples: list[tuple[float, int, int, int]] = []
+        self.halt = threading.Event()
+
+    def run(self) -> None:
+        with psycopg.connect(self.dsn, autocommit=True) as conn:
+            backlog = stack.Backlog(conn, self.broker)
+            while not self.halt.is_set():
+                self.samples.append((time.monotonic() - self.started, *backlog.sample()))
+                self.cpu.sample()
+                self.halt.wait(SAMPLE_EVERY)
+
+
+def run_mode(name: str, the_mix: mix.Mix, args, env: dict, broker: redis.Redis) -> report.ModeResult:
+    dsn = f"{PG}/{args.db}"
+    stack.fresh_database(PG, args.db, args.db + "_template")
+    broker.flushdb()
+    port = free_port()
+    work = ROOT / "bench" / ".work"
+    work.mkdir(parents=True, exist_ok=True)
+    procs = stack.start(env | {"DATABASE_URL": dsn}, port, args, work)
+    url = f"http://127.0.0.1:{port}/webhooks/github/"
+    try:
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            backlog = stack.Backlog(conn, broker)
+            warm_item, warm_key = mix.warm_up(FIXTURES)
+            if send(url, [warm_item], 1, None).statuses != Counter({202: 1}) or not backlog.wait_empty(60):
+                raise SystemExit("the warm-up delivery was not accepted and processed")
+            rate = args.rate if name == "paced" else None
+            print(
+                f"[{name}] sending {len(the_mix.items)} deliveries for {the_mix.prs} PRs"
+                f"{f' at {rate:.0f}/s' if rate else ''} ...",
+                flush=True,
+            )
+            cpu = stack.CpuMeter(conn, args.db, {"worker": procs[1].pid, "gunicorn": procs[0].pid})
+            cpu.sample()
+            cpu_before = cpu.totals()
+            started = time.monotonic()
+            sampler = Sampler(dsn, broker, started, cpu)
+            sampler.start()
+            sent = send(url, the_mix.items, args.clients, rate)
+            print(f"[{name}] sent in {sent.seconds:.1f} s: {dict(sent.statuses)}; draining ...", flush=True)
+            drained = backlog.wait_empty(args.drain_timeout)
+            emptied_at = time.monotonic()
+            sampler.halt.set()
+            sampler.join()
+            cpu.sample()
+            cpu_used = {role: seconds - cpu_before.get(role, 0.0) for role, seconds in cpu.totals().items()}
+            result = report.ModeResult(
+                name=name,
+                mix=the_mix,
+                sent=sent,
+                drained=drained,
+                started=started,
+                emptied_at=emptied_at,
+                samples=sampler.samples,
+                final=stack.counts(conn),
+                stored_ids={row[0] for row in conn.execute("SELECT delivery_id FROM postmortems_webhookdelivery")},
+                evidence_keys=stack.evidence_keys(conn),
+                expected_extra={warm_key},
+                verdicts=stack.verdicts(conn),
+                cpu=cpu_used,
+            )
+    finally:
+        stack.stop(procs)
+    print(report.mode_lines(result, args), flush=True)
+    return result
+
+
+def parse_args() -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--modes", default="fast,paced", help="fast, paced or both (comma-separated)")
+    parser.add_argument("--prs", type=int, default=2000, help="PRs of the fast mode")
+    parser.add_argument("--pr-deliveries", type=int, default=10000)
+    parser.add_argument("--evidence-deliveries", type=int, default=40000)
+    parser.add_argument("--rate", type=float, default=150.0, help="paced mode: deliveries per second")
+    parser.add_argument("--paced-seconds", type=float, default=60.0, help="paced mode: how long it sends")
+    parser.add_argument("--clients", type=int, default=32, help="client threads with keep-alive")
+    parser.add_argument("--gunicorn-workers", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=4)
+    parser.add_argument("--concurrency", type=int, default=2, help="Celery worker processes")
+    parser.add_argument("--drain-timeout", type=int, default=1800, help="seconds to wait for the backlog")
+    parser.add_argument(
+        "--db",
+        default=os.environ.get("BENCH_BURST_DB", "pm_bench_burst"),
+        help="database name (a copy of <db>_template, made first)",
+    )
+    parser.add_argument("--redis-url", default=os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/7"))
+    parser.add_argument("--no-write", action="store_true", help="print, do not update bench/RESULTS.md")
+    return parser.parse_args()
 
 
 def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--prs", type=int, default=2000)
-    parser.add_argument("--deliveries", type=int, default=10000)
-    parser.add_argument("--clients", type=int, default=32)
-    parser.add_argument("--gunicorn-workers", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=4)
-    parser.add_argument("--drain-timeout", type=int, default=900, help="seconds to wait for the backlog")
-    parser.add_argument("--no-write", action="store_true", help="print, do not update bench/RESULTS.md")
-    args = parser.parse_args()
-
+    args = parse_args()
     env = os.environ | {
         "DJANGO_SETTINGS_MODULE": "tracker.settings",
-        "DATABASE_URL": f"{PG}/{DB_NAME}",
-        "REDIS_URL": REDIS_URL,
+        "REDIS_URL": args.redis_url,
         "DEBUG": "false",
         "SECRET_KEY": "bench-only-secret-key-" + "y" * 40,
         "GITHUB_WEBHOOK_SECRET": SECRET,
@@ -162,150 +219,37 @@ def main() -> None:
         "GUNICORN_ACCESS_LOG": "",  # gunicorn.conf.py: no access log line per request
         "PYTHONPATH": str(ROOT),
     }
-    work = ROOT / "bench" / ".work"
-    work.mkdir(parents=True, exist_ok=True)
-    items = deliveries(args.prs, args.deliveries)
-    distinct_ids = len({delivery_id for delivery_id, _, _ in items})
-
-    print(f"resetting {DB_NAME} and Redis {REDIS_URL} ...", flush=True)
-    with psycopg.connect(f"{PG}/postgres", autocommit=True) as conn:
-        conn.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", [DB_NAME])
-        conn.execute(f"DROP DATABASE IF EXISTS {DB_NAME}")
-        conn.execute(f"CREATE DATABASE {DB_NAME}")
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env, check=True,
-                   capture_output=True)  # fmt: skip
-    broker = redis.Redis.from_url(REDIS_URL)
-    broker.flushdb()
-
-    port = free_port()
-    procs: list[subprocess.Popen] = []
-    try:
-        procs.append(_spawn([str(ROOT / ".venv/bin/gunicorn"), "tracker.wsgi:application", "--bind",
-                             f"127.0.0.1:{port}", "--workers", str(args.gunicorn_workers), "--worker-class", "gthread",
-                             "--threads", str(args.threads), "--backlog", "2048", "--log-level", "warning"],
-                            env, work / "burst-gunicorn.log"))  # fmt: skip
-        procs.append(_spawn([str(ROOT / ".venv/bin/celery"), "-A", "tracker", "worker", "--concurrency", "2",
-                             "--loglevel", "WARNING", "--without-gossip", "--without-mingle", "--without-heartbeat"],
-                            env, work / "burst-worker.log"))  # fmt: skip
-        _wait_http(f"http://127.0.0.1:{port}/healthz")
-
-        print(f"sending {len(items)} deliveries ({distinct_ids} distinct ids) for {args.prs} PRs ...", flush=True)
-        t0 = time.monotonic()
-        statuses, accepted, send_seconds = send_all(f"http://127.0.0.1:{port}/webhooks/github/", items, args.clients)
-        print(f"sent in {send_seconds:.1f} s: {dict(statuses)}; waiting for the backlog ...", flush=True)
-        with psycopg.connect(f"{PG}/{DB_NAME}", autocommit=True) as conn:
-            drained = _drain(conn, broker, args.drain_timeout)
-            t_end = time.monotonic()
-            final = counts(conn)
-            stored_ids = {row[0] for row in conn.execute("SELECT delivery_id FROM postmortems_webhookdelivery")}
-    finally:
-        for proc in reversed(procs):
-            _stop(proc)
-
-    hotfixes = args.prs // HOTFIX_EVERY
-    checks = {
-        "every accepted delivery stored": set(accepted) <= stored_ids,
-        "backlog drained (nothing pending, queue empty)": drained,
-        "no delivery failed": final["failed"] == 0,
-        f"every PR recorded once ({args.prs})": final["merged_prs"] == final["distinct_prs"] == args.prs,
-        f"every hotfix with exactly one postmortem ({hotfixes})": final["hotfix_prs"]
-        == final["postmortems"]
-        == hotfixes
-        and final["hotfixes_not_one_postmortem"] == 0,
-        "no 5xx or connection errors": not any(s >= 500 or s == 0 for s in statuses),
-    }
-    report = summarise(args, len(items), distinct_ids, statuses, accepted, send_seconds, t_end - t0, final, checks)
-    print(report)
+    mixes = {name: build_mix(name, args) for name in [mode.strip() for mode in args.modes.split(",") if mode.strip()]}
+    print(f"preparing {args.db}_template (migrate, repository settings) ...", flush=True)
+    stack.prepare_template(PG, args.db + "_template", env)
+    broker = redis.Redis.from_url(args.redis_url)
+    results = [run_mode(name, the_mix, args, env, broker) for name, the_mix in mixes.items()]
+    stack.drop_database(PG, args.db + "_template")
+    section = report.section(results, args)
+    print(section)
     if not args.no_write:
-        write_results(report)
-    if not all(checks.values()):
+        report.write_results(section)
+    if not all(all(result.checks().values()) for result in results):
         raise SystemExit("burst benchmark: a check failed (see above)")
 
 
-def _spawn(cmd: list[str], env: dict, log: Path) -> subprocess.Popen:
-    return subprocess.Popen(cmd, cwd=ROOT, env=env, stdout=log.open("w"), stderr=subprocess.STDOUT,
-                            start_new_session=True)  # fmt: skip
-
-
-def _stop(proc: subprocess.Popen) -> None:
-    if proc.poll() is None:
-        os.killpg(proc.pid, signal.SIGTERM)
-        try:
-            proc.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            os.killpg(proc.pid, signal.SIGKILL)
-            proc.wait()
-
-
-def _wait_http(url: str) -> None:
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        try:
-            if requests.get(url, timeout=2).status_code == 200:
-                return
-        except requests.RequestException:
-            pass
-        time.sleep(0.5)
-    raise SystemExit(f"{url} did not answer 200 within 60 s")
-
-
-def _drain(conn: psycopg.Connection, broker: redis.Redis, timeout: int) -> bool:
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        pending = conn.execute("SELECT count(*) FROM postmortems_webhookdelivery WHERE status = 'pending'").fetchone()
-        if pending[0] == 0 and broker.llen("celery") == 0:
-            return True
-        time.sleep(0.5)
-    return False
-
-
-def summarise(args, sent, distinct_ids, statuses, accepted, send_s, total_s, final, checks) -> str:
-    status_text = ", ".join(f"{code or 'error'}: {n}" for code, n in sorted(statuses.items()))
-    lines = [
-        f"{HEADING} (issue 7)",
-        "",
-        f"- Command: `bench/burst/run` ({args.clients} client threads with keep-alive; gunicorn gthread "
-        f"{args.gunicorn_workers} workers × {args.threads} threads; one Celery worker with 2 processes; DEBUG off; "
-        f"PostgreSQL `{DB_NAME}`, Redis DB 7; no GitHub write-back)",
-        f"- Date: {datetime.now(UTC):%Y-%m-%d %H:%M} UTC",
-        f"- Machine: {machine()}; client, gunicorn, workers, PostgreSQL and Redis share it; load average at the "
-        f"end {os.getloadavg()[0]:.1f} (other work on the host counts against these numbers)",
-        f"- Mix: {sent} requests, {distinct_ids} distinct delivery ids, {args.prs} PRs merged "
-        f"({args.prs // HOTFIX_EVERY} hotfixes): opened, synchronize, closed (merged), the same closed again under a "
-        "new id, labeled for hotfixes, and redeliveries of earlier ids; shuffled",
-        "",
-        "| measure | value |",
-        "| --- | --- |",
-        f"| answers | {status_text} |",
-        f"| intake | {sent / send_s:.0f} req/s ({send_s:.1f} s for {sent} requests) |",
-        f"| drain (first request → backlog empty) | {total_s:.1f} s; backlog after intake cleared "
-        f"{total_s - send_s:.1f} s after the last request |",
-        f"| processing throughput | {(final['processed'] + final['ignored']) / total_s:.0f} deliveries/s end to end |",
-        f"| deliveries stored | {final['deliveries']} (accepted with 202: {len(accepted)}) |",
-        f"| processed / ignored / failed / pending | {final['processed']} / {final['ignored']} / {final['failed']} / "
-        f"{final['pending']} |",
-        f"| deliveries run more than once | {final['attempts_over_one']} |",
-        f"| merged PRs / distinct | {final['merged_prs']} / {final['distinct_prs']} |",
-        f"| hotfix PRs / postmortems | {final['hotfix_prs']} / {final['postmortems']} |",
-        "",
-        *[f"- {'✔' if ok else '✘ FAILED'} {name}" for name, ok in checks.items()],
-        END,
-    ]
-    return "\n".join(lines)
-
-
-def write_results(section: str) -> None:
-    """Replace our section (from its heading to its end marker), leaving the other benchmarks' alone."""
-    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-    start = text.find(HEADING)
-    if start >= 0:
-        end = text.find(END, start)
-        end = end + len(END) if end >= 0 else (text.find("\n## ", start + 1) + 1 or len(text))
-        text = text[:start] + section + text[end:]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    RESULTS.write_text(text)
-    print(f"updated {RESULTS}")
+def build_mix(name: str, args) -> mix.Mix:
+    """The fast mode's mix as asked; the paced one keeps its proportions for rate × seconds deliveries."""
+    if name == "fast":
+        return mix.build(
+            FIXTURES, prs=args.prs, pr_deliveries=args.pr_deliveries, evidence_deliveries=args.evidence_deliveries
+        )
+    if name != "paced":
+        raise SystemExit(f"unknown mode {name!r} (fast, paced)")
+    total = round(args.rate * args.paced_seconds)
+    share = total / (args.pr_deliveries + args.evidence_deliveries)
+    pr_deliveries = round(args.pr_deliveries * share)
+    return mix.build(
+        FIXTURES,
+        prs=max(1, round(args.prs * share)),
+        pr_deliveries=pr_deliveries,
+        evidence_deliveries=total - pr_deliveries,
+    )
 
 
 if __name__ == "__main__":

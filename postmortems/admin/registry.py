@@ -34,6 +34,7 @@ from ..models import (
     ReviewEvent,
     Team,
     User,
+    VerificationDue,
     WebhookDelivery,
 )
 from .mixins import NoDeleteMixin, RecordMixin
@@ -326,6 +327,16 @@ class OpenPullRequestAdmin(ReadOnlyMixin, admin.ModelAdmin):
 
     list_display = ("repository", "number", "head_sha", "base_branch", "updated_at")
     search_fields = ("head_sha", "repository__full_name")
+    list_select_related = ("repository",)
+
+
+@admin.register(VerificationDue)
+class VerificationDueAdmin(ReadOnlyMixin, admin.ModelAdmin):
+    """Commits whose PRs' staging verification waits for a recompute: empty but for moments; rows older than
+    a minute mean no worker has drained them (the sweep does it every minute)."""
+
+    list_display = ("repository", "sha", "created_at")
+    search_fields = ("sha", "repository__full_name")
     list_select_related = ("repository",)
 
 

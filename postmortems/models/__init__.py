@@ -14,6 +14,7 @@ from .evidence import (
     Evidence,
     EvidenceToken,
     OpenPullRequest,
+    VerificationDue,
     evidence_token_hash,
 )
 from .followthrough import ActionIssue, ActionReminder, SlackMessage
@@ -54,6 +55,7 @@ __all__ = [
     "Team",
     "TimelineNote",
     "User",
+    "VerificationDue",
     "WebhookDelivery",
     "evidence_token_hash",
 ]

@@ -133,6 +133,24 @@ class OpenPullRequest(models.Model):
         return f"{self.repository_id}#{self.number} @ {self.head_sha[:7]}"
 
 
+class VerificationDue(models.Model):
+    """A commit whose merged PRs' staging verification must be recomputed: new evidence or a new PR named it.
+
+    Written by a delivery in its own transaction when the worker processes deliveries in
+    batches, so the recompute cannot be lost between the delivery's commit and a message
+    to the broker, and drained after the batch (and by the sweep): each merged PR is
+    recomputed once for all the commits that concern it. Rows are not unique on purpose:
+    an insert never waits for a drain that holds the same commit's row.
+    """
+
+    repository = models.ForeignKey("Repository", on_delete=models.CASCADE, related_name="+")
+    sha = models.CharField(max_length=40)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    def __str__(self) -> str:
+        return f"{self.repository_id}@{self.sha[:7]}"
+
+
 def evidence_token_hash(key: str) -> str:
     """What is stored of an evidence token: its SHA-256 (the token is random and long, so no salt is needed)."""
     return hashlib.sha256(key.encode()).hexdigest()

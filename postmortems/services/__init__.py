@@ -17,10 +17,12 @@ from .checklists import (
 from .deliveries import (
     HANDLERS,
     MergedPrOutcome,
+    deliveries_process,
     deliveries_requeue,
     delivery_process,
     delivery_reprocess,
     merged_pr_apply,
+    verification_sweep,
 )
 from .editor import ActionChange, AssessmentChange, EditorReasons, postmortem_editor_save
 from .evidence import evidence_record, evidence_submit, staging_verification_recompute
@@ -92,6 +94,7 @@ __all__ = [
     "debt_status_schedule",
     "debt_status_send",
     "debt_statuses_refresh",
+    "deliveries_process",
     "deliveries_requeue",
     "delivery_process",
     "delivery_reprocess",
@@ -144,5 +147,6 @@ __all__ = [
     "timeline_note_add",
     "user_create_from_github",
     "user_for_github_login",
+    "verification_sweep",
     "writeback_schedule",
 ]

@@ -9,7 +9,7 @@ one function, `merged_pr_apply`, whether a delivery or the backfill found it.
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
@@ -33,13 +33,16 @@ from ..github.publisher import PROCESS_TASK
 from ..github.rules import HotfixRules, hotfix_reasons
 from ..models import HotfixPullRequest, MergedPullRequest, Repository, WebhookDelivery
 from .evidence import (
+    DRAIN_BATCH,
     check_run_handle,
     deployment_status_handle,
     push_handle,
+    staging_verification_drain,
     staging_verification_schedule,
     status_handle,
     workflow_run_handle,
 )
+from .evidence_staging import verification_deferred
 from .installations import installation_handle, installation_repositories_handle
 from .issue_events import issues_handle
 from .postmortems import postmortem_flag_not_hotfix, postmortem_open_for_hotfix, postmortem_unflag_hotfix
@@ -226,6 +229,35 @@ def delivery_process(delivery_pk: int, *, manual: bool = False) -> str | None:
         error = f"{type(exc).__name__}: {exc}"
     _record_failure(delivery_pk, error, transient=False)
     return DeliveryStatus.FAILED
+
+
+def deliveries_process(delivery_pks: Sequence[int]) -> int:
+    """Process deliveries the webhook published together, each exactly as `delivery_process` does; how many.
+
+    The staging verifications they call for are written down in each delivery's own
+    transaction (`verification_deferred`) and recomputed once after the batch, each merged
+    PR once for all its new evidence, with no message per delivery. A drain that fails
+    leaves its rows to the next batch or the sweep; the deliveries are done either way.
+    """
+    with verification_deferred():
+        for delivery_pk in delivery_pks:
+            delivery_process(delivery_pk)
+    try:
+        staging_verification_drain()
+    except DatabaseError:
+        logger.warning("recomputing staging verification after a batch failed; the next drain does it", exc_info=True)
+    return len(delivery_pks)
+
+
+def verification_sweep(*, rounds: int = 20) -> int:
+    """Recompute what drains after batches left (a worker stopped before its drain); how many rows it took."""
+    taken = 0
+    for _ in range(rounds):
+        drained = staging_verification_drain()
+        taken += drained
+        if drained < DRAIN_BATCH:
+            break
+    return taken
 
 
 def _count_attempt(delivery_pk: int, *, past_limit: bool) -> tuple[bool, str | None]:

@@ -10,11 +10,12 @@ a recompute of the merged PRs it concerns.
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, TypeVar
 
-from django.db import connections, models, router
+from django.db import connections, models, router, transaction
 from django.db.models import Q
 
 from ..choices import DeliveryStatus, EvidenceKind, EvidenceSource, EvidenceStatus, Stage
@@ -28,7 +29,7 @@ from ..github.evidence_events import (
     parse_status,
     parse_workflow_run,
 )
-from ..models import BranchCommit, Evidence, MergedPullRequest, Repository
+from ..models import BranchCommit, Evidence, MergedPullRequest, Repository, VerificationDue
 from ..stages import stage_for
 from .checklist_evidence import checklist_evidence_refresh
 from .evidence_staging import staging_verification_schedule
@@ -36,37 +37,46 @@ from .records import repository_register
 from .staging_status import staging_status_for_evidence
 from .verification import merged_pr_verify
 
-# The task (in tasks.py) that recomputes `staging_verification`; named, never imported.
 INSERT_BATCH = 500
+M = TypeVar("M", bound=models.Model)
+# Commits written down for a recompute that one drain takes at most.
+DRAIN_BATCH = 500
 
 
-def _insert_new(objs: Sequence[models.Model], conflict: tuple[str, ...]) -> list[int]:
-    """`INSERT … ON CONFLICT (conflict) DO NOTHING RETURNING id`: the ids of the rows that were new.
+def _insert_new(objs: Sequence[M], conflict: tuple[str, ...]) -> list[M]:
+    """`INSERT … ON CONFLICT (conflict) DO NOTHING`: those of `objs` that were new, now with their ids.
 
     One statement per batch, and no look-up first: the unique constraint decides what is
     a duplicate, also between two workers inserting the same fact at the same moment.
+    The new rows' ids come back with their `conflict` values, which say which objects
+    they are, so nothing is read back.
     """
     if not objs:
         return []
     meta = objs[0]._meta
     connection = connections[router.db_for_write(type(objs[0]))]
     fields = [field for field in meta.concrete_fields if not field.primary_key]
+    keys = [meta.get_field(name) for name in conflict]
     quote = connection.ops.quote_name
     columns = ", ".join(quote(field.column) for field in fields)
-    on = ", ".join(quote(meta.get_field(name).column) for name in conflict)
+    on = ", ".join(quote(field.column) for field in keys)
     row = "(" + ", ".join(["%s"] * len(fields)) + ")"
-    ids: list[int] = []
+    created: list[M] = []
     for start in range(0, len(objs), INSERT_BATCH):
         batch = objs[start : start + INSERT_BATCH]
         params = [field.get_db_prep_save(field.pre_save(obj, True), connection) for obj in batch for field in fields]
         sql = (
             f"INSERT INTO {quote(meta.db_table)} ({columns}) VALUES {', '.join([row] * len(batch))} "  # noqa: S608 - our names
-            f"ON CONFLICT ({on}) DO NOTHING RETURNING {quote(meta.pk.column)}"
+            f"ON CONFLICT ({on}) DO NOTHING RETURNING {quote(meta.pk.column)}, {on}"
         )
+        by_key = {tuple(getattr(obj, field.attname) for field in keys): obj for obj in reversed(batch)}
         with connection.cursor() as cursor:
             cursor.execute(sql, params)
-            ids += [found[0] for found in cursor.fetchall()]
-    return ids
+            for pk, *key in cursor.fetchall():
+                obj = by_key[tuple(key)]
+                obj.pk, obj._state.adding, obj._state.db = pk, False, connection.alias
+                created.append(obj)
+    return sorted(created, key=lambda obj: obj.pk)
 
 
 def _row(repository: Repository, fact: EvidenceFact, source: str, stage: str | None) -> Evidence:
@@ -97,8 +107,7 @@ def evidence_record(
     facts schedule a recompute of the merged PRs they concern.
     """
     rows = [_row(repository, fact, source, stage) for fact in facts]
-    new_ids = _insert_new(rows, ("source_key", "status"))
-    created = list(Evidence.objects.filter(pk__in=new_ids).order_by("pk")) if new_ids else []
+    created = _insert_new(rows, ("source_key", "status"))
     staging_verification_schedule(repository=repository, shas=[row.sha for row in created])
     return created
 
@@ -147,8 +156,7 @@ def branch_commits_record(*, repository: Repository, event: PushEvent) -> list[s
         BranchCommit(repository=repository, branch=event.branch, sha=sha, pushed_at=event.pushed_at, position=index)
         for index, sha in enumerate(event.brought)
     ]
-    new_ids = _insert_new(rows, ("repository", "sha", "branch"))
-    return list(BranchCommit.objects.filter(pk__in=new_ids).values_list("sha", flat=True)) if new_ids else []
+    return [commit.sha for commit in _insert_new(rows, ("repository", "sha", "branch"))]
 
 
 def push_apply(event: PushEvent | None) -> str:
@@ -239,30 +247,63 @@ def batched_commits(*, repository_pk: int, shas: Iterable[str]) -> set[str]:
 
 def merged_prs_for_commits(*, repository_pk: int, shas: Sequence[str]) -> list[MergedPullRequest]:
     """The merged PRs that evidence about `shas` concerns: those whose head or merge commit is among them,
-    and those a production deployment of one of them brought along. Oldest merge first."""
+    and those a production deployment of one of them brought along. Oldest merge first.
+
+    Their rows are locked (in id order, so two recomputes never deadlock) until the caller's
+    transaction ends: a recompute that started after new evidence was committed waits for
+    one still running on older evidence, and so its answer is the one that stays.
+    """
     commits = set(shas) | batched_commits(repository_pk=repository_pk, shas=shas)
-    return list(
+    locked = list(
         MergedPullRequest.objects.filter(repository_id=repository_pk)
         .select_related("repository")
+        .select_for_update(of=("self",))
         .filter(Q(head_sha__in=commits) | Q(merge_commit_sha__in=commits))
-        .order_by("merged_at", "pk")
+        .order_by("pk")
     )
+    return sorted(locked, key=lambda pr: (pr.merged_at, pr.pk))
 
 
 def staging_verification_recompute(*, repository_pk: int, shas: Sequence[str]) -> list[int]:
     """Recompute `staging_verification` of the merged PRs that new evidence about `shas` concerns.
 
     Returns their ids, oldest merge first. Only these PRs can have changed, so nothing
-    is rescanned.
+    is rescanned. One transaction (the caller's, when there is one), which holds their
+    rows (see `merged_prs_for_commits`).
     """
-    affected = merged_prs_for_commits(repository_pk=repository_pk, shas=[str(sha) for sha in shas])
-    for merged_pr in affected:  # SPEC §10's rule, one PR at a time, here and nowhere else
-        merged_pr_verify(merged_pr=merged_pr)
-    # Open PRs whose head these commits are (or were brought with) get their `staging-verified` status again.
-    staging_status_for_evidence(repository_pk=repository_pk, shas=[str(sha) for sha in shas])
-    # Drafts whose introducing PR this evidence concerns: their evidence steps answer again.
-    checklist_evidence_refresh(merged_pr_ids=[pr.pk for pr in affected])
+    with transaction.atomic(savepoint=False):
+        affected = merged_prs_for_commits(repository_pk=repository_pk, shas=[str(sha) for sha in shas])
+        for merged_pr in affected:  # SPEC §10's rule, one PR at a time, here and nowhere else
+            merged_pr_verify(merged_pr=merged_pr)
+        # Open PRs whose head these commits are (or were brought with) get their `staging-verified` status again.
+        staging_status_for_evidence(repository_pk=repository_pk, shas=[str(sha) for sha in shas])
+        # Drafts whose introducing PR this evidence concerns: their evidence steps answer again.
+        checklist_evidence_refresh(merged_pr_ids=[pr.pk for pr in affected])
     return [pr.pk for pr in affected]
+
+
+def staging_verification_drain(*, limit: int = DRAIN_BATCH) -> int:
+    """Recompute for the commits that deliveries wrote down (`VerificationDue`); how many rows it took.
+
+    One transaction: it takes at most `limit` rows that no other drain holds (SKIP LOCKED),
+    recomputes each repository's commits together, so each merged PR once however much
+    evidence about it arrived, and deletes the rows with the answers written; an error
+    leaves them for the next drain or the sweep. Bounded, so a worker goes back to its
+    deliveries.
+    """
+    with transaction.atomic():
+        rows = list(
+            VerificationDue.objects.select_for_update(skip_locked=True)
+            .order_by("pk")
+            .values_list("pk", "repository_id", "sha")[:limit]
+        )
+        by_repository: dict[int, set[str]] = defaultdict(set)
+        for _, repository_pk, sha in rows:
+            by_repository[repository_pk].add(sha)
+        for repository_pk, shas in sorted(by_repository.items()):
+            staging_verification_recompute(repository_pk=repository_pk, shas=sorted(shas))
+        VerificationDue.objects.filter(pk__in=[row[0] for row in rows]).delete()
+    return len(rows)
 
 
 # --- the evidence API ---------------------------------------------------------------

@@ -6,20 +6,44 @@ repository settings service can re-stage deployments without an import cycle.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 
 from .. import queue
-from ..models import Evidence, Repository
+from ..models import Evidence, Repository, VerificationDue
 from ..stages import stage_for
 
 RECOMPUTE_TASK = "postmortems.recompute_staging_verification"
 # Commits per recompute message: bounded so one huge push never makes one huge task.
 SCHEDULE_BATCH = 500
 
+# Set while a worker processes a batch of deliveries that it drains afterwards (`verification_deferred`).
+_deferred: ContextVar[bool] = ContextVar("staging_verification_deferred", default=False)
+
+
+@contextmanager
+def verification_deferred() -> Iterator[None]:
+    """Within this block recomputes are written down (`VerificationDue`), in the caller's transaction,
+    instead of sent to the broker; whoever opens it drains them after (`staging_verification_drain`).
+
+    A batch of deliveries then recomputes each merged PR once for all the evidence it brought,
+    with no message per delivery, and a worker killed between a delivery's commit and the
+    drain loses nothing: the rows stay for the next drain or the sweep.
+    """
+    token = _deferred.set(True)
+    try:
+        yield
+    finally:
+        _deferred.reset(token)
+
 
 def staging_verification_schedule(*, repository: Repository, shas: Iterable[str]) -> None:
-    """After commit, recompute the verification of the merged PRs these commits concern (none: nothing)."""
+    """Recompute, after commit, the verification of the merged PRs these commits concern (none: nothing)."""
     unique = sorted(set(shas))
+    if unique and _deferred.get():
+        VerificationDue.objects.bulk_create([VerificationDue(repository=repository, sha=sha) for sha in unique])
+        return
     for start in range(0, len(unique), SCHEDULE_BATCH):
         queue.enqueue(RECOMPUTE_TASK, repository.pk, unique[start : start + SCHEDULE_BATCH])
 

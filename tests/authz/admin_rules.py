@@ -57,6 +57,7 @@ MODELS: dict[str, tuple[str, str]] = {
     "postmortems.evidence": (V, V),
     "postmortems.branchcommit": (V, V),
     "postmortems.openpullrequest": (V, V),
+    "postmortems.verificationdue": (V, V),
     "postmortems.evidencetoken": (V, V),
     # What GitHub said of App installations and repositories' former names.
     "postmortems.repositoryname": (V, V),

@@ -23,6 +23,7 @@ from postmortems.models import (
     RepositoryName,
     SlackMessage,
     TimelineNote,
+    VerificationDue,
     WebhookDelivery,
 )
 from postmortems.services.report_snapshots import report_snapshot_store
@@ -119,6 +120,7 @@ def _admin_rows(records: dict, users: dict) -> dict[str, object]:
         "postmortems.openpullrequest": OpenPullRequest.objects.create(
             repository=records["repo"], number=502, head_sha="d" * 40, base_branch="main"
         ),
+        "postmortems.verificationdue": VerificationDue.objects.create(repository=records["repo"], sha="e" * 40),
         "postmortems.evidencetoken": services.evidence_token_create(
             repository=records["repo"], actor=users["lead"], name="matrix pipeline"
         )[0],
