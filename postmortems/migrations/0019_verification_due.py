@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('postmortems', '0017_open_pull_requests_for_staging_status'),
+        ('postmortems', '0018_report_staging_cover_index'),
     ]
 
     operations = [
