@@ -110,6 +110,41 @@ def connections_per_worker(port: int) -> list[int]:
     return sorted(counts.values(), reverse=True)
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU time a process has used so far (0 once it is gone)."""
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except FileNotFoundError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def serving_processes(server: subprocess.Popen, database: str) -> list[int]:
+    """The server's gunicorn workers and the PostgreSQL backends serving its database."""
+    workers = [int(stat.parent.name) for stat in Path("/proc").glob("[0-9]*/stat") if _parent_pid(stat) == server.pid]
+    with psycopg.connect(f"{PG}/postgres") as conn:
+        backends = conn.execute(
+            "SELECT pid FROM pg_stat_activity WHERE datname = %s AND backend_type = 'client backend'", [database]
+        ).fetchall()
+    return workers + [pid for (pid,) in backends]
+
+
+def _parent_pid(stat: Path) -> int | None:
+    try:
+        return int(stat.read_text().rsplit(")", 1)[1].split()[1])
+    except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
+        return None
+
+
+def cpu_snapshot(server: subprocess.Popen, database: str) -> dict[int, float]:
+    return {pid: cpu_seconds(pid) for pid in serving_processes(server, database)}
+
+
+def cpu_used(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU seconds used between two snapshots (a process new in `after` counts from zero)."""
+    return sum(seconds - before.get(pid, 0.0) for pid, seconds in after.items())
+
+
 def wrk(url: str, port: int, signature: str, prefix: str, seconds: int, connections: int) -> dict:
     """One wrk phase; halfway through, how wrk's keep-alive connections sit on the workers."""
     proc = subprocess.Popen(
@@ -196,8 +231,15 @@ def environments(args: argparse.Namespace) -> dict[str, dict]:
     return {"product": product, "bare": bare}
 
 
-def measure(args: argparse.Namespace, ports: dict[str, int], signature: str) -> dict[str, list[dict]]:
-    """Warm each up, then measure in the order A B C C B A, which cancels drift between them."""
+def measure(args: argparse.Namespace, servers: dict[str, subprocess.Popen], signature: str) -> dict[str, list[dict]]:
+    """Warm each up, then measure in the order A B C C B A, which cancels drift between them.
+
+    Besides wrk's figures, the CPU time the serving processes (gunicorn workers and their
+    PostgreSQL backends) spent per stored row: what each request costs whatever else the
+    machine is doing, where req/s and latency also show the other work on the same CPUs.
+    """
+    ports = {kind: args.ports[kind] for kind in PHASES}
+    databases = {"bare floor": args.floor_db, "in-product floor": args.product_db, "webhook": args.product_db}
     urls = {kind: f"http://127.0.0.1:{ports[kind]}{PATHS[kind]}" for kind in PHASES}
     tables = {
         "bare floor": (f"{PG}/{args.floor_db}", "floor_delivery"),
@@ -211,9 +253,11 @@ def measure(args: argparse.Namespace, ports: dict[str, int], signature: str) -> 
     for kind in (*PHASES, *reversed(PHASES)):
         prefix = f"{kind[:4]}-{run_id}-{len(phases[kind]) + 1}"
         print(f"measuring {kind} ({args.seconds} s) ...", flush=True)
+        before = cpu_snapshot(servers[kind], databases[kind])
         result = wrk(urls[kind], ports[kind], signature, prefix, args.seconds, args.connections)
         time.sleep(1)  # let requests still in flight finish before counting
         result["stored"] = stored_rows(*tables[kind], prefix)
+        result["cpu_ms"] = cpu_used(before, cpu_snapshot(servers[kind], databases[kind])) * 1000 / result["stored"]
         phases[kind].append(result)
     return phases
 
@@ -242,8 +286,9 @@ def main() -> None:
                        work / "gunicorn.log"),
     ]  # fmt: skip
     try:
-        phase_ports = {"bare floor": ports["bare"], "in-product floor": ports["product"], "webhook": ports["product"]}
-        phases = measure(args, phase_ports, signature)
+        args.ports = {"bare floor": ports["bare"], "in-product floor": ports["product"], "webhook": ports["product"]}
+        by_phase = {"bare floor": servers[0], "in-product floor": servers[1], "webhook": servers[1]}
+        phases = measure(args, by_phase, signature)
     finally:
         for server in servers:
             server.send_signal(signal.SIGTERM)
@@ -265,6 +310,7 @@ def summarise(phases: dict, args, queued: int, body_size: int) -> str:
     rps = {kind: total(kind, "requests") / total(kind, "duration_s") for kind in phases}
     p99 = {kind: max(p["p99_ms"] for p in phases[kind]) for kind in phases}
     ratio = rps["webhook"] / rps["bare floor"]
+    cpu = {kind: sum(p["cpu_ms"] * p["stored"] for p in phases[kind]) / total(kind, "stored") for kind in phases}
     in_product_ratio = rps["in-product floor"] / rps["bare floor"]
     config = args.gunicorn
     lines = [
@@ -291,8 +337,8 @@ def summarise(phases: dict, args, queued: int, body_size: int) -> str:
         f"- Software: {versions(args.redis_url)}",
         "",
         "| phase | requests | 202s | rows stored | req/s | p50 ms | p90 ms | p99 ms | max ms | non-202 | socket err "
-        "| connections per worker |",
-        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
+        "| connections per worker | server CPU ms per row |",
+        "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
     for kind in PHASES:
         for number, p in enumerate(phases[kind], start=1):
@@ -300,7 +346,7 @@ def summarise(phases: dict, args, queued: int, body_size: int) -> str:
             lines.append(
                 f"| {kind} #{number} | {p['requests']} | {p['accepted']} | {p['stored']} | {p['rps']:.0f} | "
                 f"{p['p50_ms']:.1f} | {p['p90_ms']:.1f} | {p['p99_ms']:.1f} | {p['max_ms']:.1f} | "
-                f"{p['other_status']} | {errors} | {' / '.join(map(str, p['spread']))} |"
+                f"{p['other_status']} | {errors} | {' / '.join(map(str, p['spread']))} | {p['cpu_ms']:.2f} |"
             )
     stored_ok = all(p["stored"] >= p["accepted"] for kind in PHASES for p in phases[kind])
     extra = sum(p["stored"] - p["accepted"] for p in phases["webhook"])
@@ -310,6 +356,10 @@ def summarise(phases: dict, args, queued: int, body_size: int) -> str:
         f"**ratio {ratio:.2f}** (target ≥ 0.80: {'met' if ratio >= 0.8 else 'NOT met'}); in-product floor "
         f"{rps['in-product floor']:.0f} req/s → {in_product_ratio:.2f}× the bare floor (what the product's middleware "
         "costs a request that uses none of it)",
+        f"- CPU per stored row, gunicorn workers + their PostgreSQL backends (steadier than req/s on a busy "
+        f"machine): webhook {cpu['webhook']:.2f} ms, bare floor {cpu['bare floor']:.2f} ms, in-product floor "
+        f"{cpu['in-product floor']:.2f} ms → the bare floor costs {cpu['bare floor'] / cpu['webhook']:.2f}× "
+        "the webhook's CPU (wrk, Redis and PostgreSQL's WAL writer are not counted)",
         f"- p99 at {args.connections} connections (worst phase): webhook **{p99['webhook']:.1f} ms** (target "
         f"< 100 ms: {'met' if p99['webhook'] < 100 else 'NOT met'}), bare floor {p99['bare floor']:.1f} ms, "
         f"in-product floor {p99['in-product floor']:.1f} ms",
