@@ -105,15 +105,18 @@ class HealthzMiddleware:
 
 
 class WebhookRouteMiddleware:
-    """Hand requests for `/webhooks/github/` to its view here, before the session, CSRF, auth, messages,
-    history, axes, CSP and allauth middleware below it in settings.MIDDLEWARE.
+    """Hand requests for `/webhooks/github/` to its view here, before the session, CSRF, auth,
+    messages, history, axes, CSP and allauth middleware below it in settings.MIDDLEWARE.
 
     A delivery is signed, not signed in, and answered with JSON: none of them does anything for
-    it, yet together they cost a fifth of the intake's throughput (bench/webhook). What it needs
-    is above this one (client address, https redirect and security headers, the NUL guard) or in
-    the view itself: signature first, size cap, JSON errors, and a 503 when the delivery cannot be
-    stored. A database error anywhere else still reaches handler500 (`server_error`), a 503.
-    The Host is checked against ALLOWED_HOSTS as CommonMiddleware would for any other path.
+    it, yet together they add about a fifth to a request's CPU (bench/webhook: the floor view
+    behind them against the bare floor). What the webhook needs is above this one (client
+    address, https redirect and security headers, the NUL guard) or in the view itself:
+    signature first, size cap, JSON errors, and a 503 when the delivery cannot be stored. A
+    database error anywhere else still reaches handler500 (`server_error`), a 503. The Host is
+    checked against ALLOWED_HOSTS as CommonMiddleware checks it for every other path.
+    Returning a response instead of calling `get_response` is plain middleware behaviour (as
+    HealthzMiddleware does): no handler internals are touched.
     """
 
     URL_NAME = "github-webhook"
