@@ -206,13 +206,13 @@ def parse_args() -> argparse.Namespace:
 
 def environments(args: argparse.Namespace) -> dict[str, dict]:
     """The process environment of each server: production settings (DEBUG off) and gunicorn.conf.py
-    as it stands; GUNICORN_MAX_CLIENTS is what README tells an operator to set (the clients at once)."""
+    as it stands. Gunicorn's own settings come from the caller's environment, as an operator sets
+    them (README: GUNICORN_MAX_CLIENTS for more than its default of 32 clients at once)."""
     common = os.environ | {
         "DEBUG": "false",
         "SECRET_KEY": "bench-only-secret-key-" + "x" * 40,
         "GITHUB_WEBHOOK_SECRET": SECRET,
         "GUNICORN_ACCESS_LOG": "",  # gunicorn.conf.py: no access log line per request
-        "GUNICORN_MAX_CLIENTS": str(args.connections),
         "PYTHONPATH": str(ROOT),
     }
     product = common | {
@@ -266,6 +266,7 @@ def main() -> None:
     args = parse_args()
     args.product_db, args.floor_db = f"pm_bench_webhook{args.db_suffix}", f"pm_bench_floor{args.db_suffix}"
     args.redis_url = f"redis://127.0.0.1:6379/{args.redis_db}"
+    args.max_clients = os.environ.get("GUNICORN_MAX_CLIENTS", "unset, its default")
     sys.path.insert(0, str(ROOT))
     env = environments(args)
     work = ROOT / "bench" / ".work"
@@ -273,11 +274,17 @@ def main() -> None:
     body = PAYLOAD.read_bytes()
     signature = "sha256=" + hmac.new(SECRET.encode(), body, hashlib.sha256).hexdigest()
 
+    args.gunicorn = gunicorn_config(env["product"])
+    capacity = int(args.gunicorn["workers"]) * int(args.gunicorn["worker_connections"])
+    if capacity < args.connections:
+        raise SystemExit(
+            f"gunicorn.conf.py holds {capacity} connections at once, fewer than --connections {args.connections}: "
+            f"set GUNICORN_MAX_CLIENTS={args.connections}, as an operator would (README, Operating it)"
+        )
     load_before = os.getloadavg()[0]
     print(f"resetting {args.product_db}, {args.floor_db} and Redis DB {args.redis_db} ...", flush=True)
     reset_databases(args.product_db, args.floor_db, env["product"])
     redis.Redis.from_url(args.redis_url).flushdb()
-    args.gunicorn = gunicorn_config(env["product"])
     ports = {"bare": free_port(), "product": free_port()}
     servers = [
         start_gunicorn("bench.webhook.floor_project.wsgi:application", env["bare"], ports["bare"], "/",
@@ -324,7 +331,7 @@ def summarise(phases: dict, args, queued: int, body_size: int) -> str:
         "- Servers: two gunicorns started the same way, from the repository root, so `gunicorn.conf.py` decides "
         f"everything: {config.get('worker_class')} × {config.get('workers')} workers × {config.get('threads')} "
         f"threads, at most {config.get('worker_connections')} connections per worker "
-        f"(`GUNICORN_MAX_CLIENTS={args.connections}`, as README tells operators), keepalive "
+        f"(`GUNICORN_MAX_CLIENTS`: {args.max_clients}), keepalive "
         f"{config.get('keepalive')} s, gc.freeze after start-up, no access log, DEBUG off",
         "- Bare floor: `bench/webhook/floor_project`, its own Django project (no installed apps, no middleware) and "
         f"database (`{args.floor_db}`, one table, unique delivery id, body as text); its one view checks the "
@@ -340,14 +347,7 @@ def summarise(phases: dict, args, queued: int, body_size: int) -> str:
         "| connections per worker | server CPU ms per row |",
         "| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |",
     ]
-    for kind in PHASES:
-        for number, p in enumerate(phases[kind], start=1):
-            errors = p["connect_errors"] + p["read_errors"] + p["write_errors"] + p["timeouts"]
-            lines.append(
-                f"| {kind} #{number} | {p['requests']} | {p['accepted']} | {p['stored']} | {p['rps']:.0f} | "
-                f"{p['p50_ms']:.1f} | {p['p90_ms']:.1f} | {p['p99_ms']:.1f} | {p['max_ms']:.1f} | "
-                f"{p['other_status']} | {errors} | {' / '.join(map(str, p['spread']))} | {p['cpu_ms']:.2f} |"
-            )
+    lines += phase_rows(phases)
     stored_ok = all(p["stored"] >= p["accepted"] for kind in PHASES for p in phases[kind])
     extra = sum(p["stored"] - p["accepted"] for p in phases["webhook"])
     lines += [
@@ -369,6 +369,19 @@ def summarise(phases: dict, args, queued: int, body_size: int) -> str:
         END,
     ]
     return "\n".join(lines)
+
+
+def phase_rows(phases: dict) -> list[str]:
+    rows = []
+    for kind in PHASES:
+        for number, p in enumerate(phases[kind], start=1):
+            errors = p["connect_errors"] + p["read_errors"] + p["write_errors"] + p["timeouts"]
+            rows.append(
+                f"| {kind} #{number} | {p['requests']} | {p['accepted']} | {p['stored']} | {p['rps']:.0f} | "
+                f"{p['p50_ms']:.1f} | {p['p90_ms']:.1f} | {p['p99_ms']:.1f} | {p['max_ms']:.1f} | "
+                f"{p['other_status']} | {errors} | {' / '.join(map(str, p['spread']))} | {p['cpu_ms']:.2f} |"
+            )
+    return rows
 
 
 def write_results(section: str) -> None:
