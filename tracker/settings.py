@@ -165,6 +165,8 @@ MIDDLEWARE = [
     # Before CommonMiddleware validates the Host header: probes call /healthz by IP or container name.
     "tracker.middleware.HealthzMiddleware",
     "tracker.input_guard.RefuseNulCharactersMiddleware",
+    # The webhook is answered here: it needs nothing below (sessions, CSRF, auth, CSP, axes...).
+    "tracker.middleware.WebhookRouteMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
