@@ -32,6 +32,6 @@ def payload_json(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-    dependencies = [("postmortems", "0017_open_pull_requests_for_staging_status")]
+    dependencies = [("postmortems", "0019_verification_due")]
 
     operations = [migrations.RunPython(payload_text, payload_json)]
