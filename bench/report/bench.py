@@ -17,13 +17,16 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 import psycopg
+from evidence_load import check_against_rule, evidence_counts, load_evidence  # next to this script
+from full_sql_statements import STATEMENTS  # next to this script
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
 
-DB_NAME = "pm_bench_report"
-N_PRS = 1_000_000  # every 10th is a hotfix with its own postmortem → 100,000 postmortems
+DB_NAME = os.environ.get("BENCH_REPORT_DB", "pm_bench_report")
+# Every 10th PR is a hotfix with its own postmortem → 100,000 postmortems; two evidence rows per PR.
+N_PRS = int(os.environ.get("BENCH_REPORT_PRS", "1000000"))  # smaller only to try the bench out
 MONTH = "2026-10"
 REPS = 7
 SPAN_START = "2018-11-01 00:00+00"
@@ -40,12 +43,15 @@ def recreate_database() -> None:
 
 
 SETUP_SQL = """
-INSERT INTO postmortems_team (name, slug) SELECT 'Bench team ' || t, 'bench-' || t FROM generate_series(1, 5) t;
+INSERT INTO postmortems_team (name, slug, slack_webhook_url)
+SELECT 'Bench team ' || t, 'bench-' || t, '' FROM generate_series(1, 5) t;
 INSERT INTO postmortems_repository (full_name, default_branch, production_branches, hotfix_labels,
     hotfix_branch_prefixes, hotfix_title_pattern, postmortem_due_days, writeback_enabled, debt_status_enabled,
-    created_at, team_id)
+    created_at, team_id, environment_stages, staging_branches, staging_checks, staging_status, active,
+    action_issue_repository, action_issues)
 SELECT 'bench/repo-' || r, 'main', '[]', '["hotfix"]', '["hotfix/"]', '', 5, false, false, now(),
-       (SELECT min(id) FROM postmortems_team WHERE slug LIKE 'bench-%') + r % 5
+       (SELECT min(id) FROM postmortems_team WHERE slug LIKE 'bench-%') + r % 5, '{}', '["staging"]', '[]', false,
+       true, '', false
 FROM generate_series(0, 49) r;
 """
 
@@ -54,10 +60,13 @@ FROM generate_series(0, 49) r;
 # Rows are inserted in merge order, like a live system records them.
 PRS_SQL = """
 INSERT INTO postmortems_mergedpullrequest (repository_id, number, title, author_login, merged_at, merge_commit_sha,
-    base_branch, head_branch, head_repository, labels, is_hotfix, html_url, recorded_at)
+    base_branch, head_branch, head_repository, labels, is_hotfix, html_url, recorded_at, head_sha,
+    staging_verification, staging_reason, staging_evidence_ids, staging_override, staging_override_reason)
 SELECT %(repo0)s + i %% 50, i, 'Change ' || i, 'dev' || (i %% 40), %(start)s::timestamptz
-       + make_interval(secs => ((i::bigint * 7919) %% %(n)s) * %(step)s), md5(i::text), 'main', 'feature/' || i, '',
-       CASE WHEN i %% 10 = 0 THEN '["hotfix"]'::jsonb ELSE '[]'::jsonb END, i %% 10 = 0, '', now()
+       + make_interval(secs => ((i::bigint * 7919) %% %(n)s) * %(step)s),
+       md5(i::text) || left(md5('m' || i), 8), 'main', 'feature/' || i, '',
+       CASE WHEN i %% 10 = 0 THEN '["hotfix"]'::jsonb ELSE '[]'::jsonb END, i %% 10 = 0, '', now(),
+       md5('h' || i) || left(md5('hh' || i), 8), 'pending', '', '[]', '', ''
 FROM generate_series(%(lo)s, %(hi)s - 1) i
 ORDER BY 5;  -- stored in merge order, as webhooks record them
 """
@@ -104,9 +113,11 @@ FROM postmortems_postmortem p
 WHERE p.title LIKE 'bench pm %%' AND NOT EXISTS (SELECT 1 FROM postmortems_preventionaction a
                                                   WHERE a.postmortem_id = p.id);
 
-INSERT INTO postmortems_checklistassessment (postmortem_id, item_id, status, would_have_caught, ineffective, note)
+INSERT INTO postmortems_checklistassessment (postmortem_id, item_id, status, would_have_caught, ineffective, note,
+    evidence, evidence_reason, evidence_status, override_reason, source)
 SELECT p.id, i.id, CASE WHEN i.position %% 2 = 1 THEN 'skipped' ELSE 'followed' END,
-       CASE WHEN i.position %% 2 = 1 THEN p.id %% 2 = 0 END, i.position %% 2 = 0 AND p.id %% 5 = 0, ''
+       CASE WHEN i.position %% 2 = 1 THEN p.id %% 2 = 0 END, i.position %% 2 = 0 AND p.id %% 5 = 0, '',
+       '[]', '', '', '', 'person'
 FROM postmortems_postmortem p JOIN postmortems_checklistitem i ON i.version_id = p.checklist_version_id
      AND i.position <= 2
 WHERE p.title LIKE 'bench pm %%' AND NOT EXISTS (SELECT 1 FROM postmortems_checklistassessment a
@@ -148,6 +159,7 @@ def load(cursor, lo: int, hi: int, repo0: int, categories: list[int], version: i
     params = {"lo": lo, "hi": hi, "repo0": repo0, "start": SPAN_START, "n": N_PRS, "step": SPAN_SECONDS / N_PRS}
     cursor.execute(PRS_SQL, params)
     cursor.execute(POSTMORTEMS_SQL, {**params, "categories": categories, "version": version})
+    load_evidence(cursor, lo, hi)
     cursor.execute("VACUUM ANALYZE")  # what autovacuum does after a bulk load
     return time.perf_counter() - started
 
@@ -234,9 +246,10 @@ def _count_numbers(value) -> int:
     return int(value is None or (isinstance(value, int | float) and not isinstance(value, bool)))
 
 
-def counts(cursor) -> tuple[int, int]:
+def counts(cursor) -> tuple[int, int, int]:
     cursor.execute(
-        "SELECT (SELECT count(*) FROM postmortems_mergedpullrequest), (SELECT count(*) FROM postmortems_postmortem)"
+        "SELECT (SELECT count(*) FROM postmortems_mergedpullrequest), (SELECT count(*) FROM postmortems_postmortem),"
+        " (SELECT count(*) FROM postmortems_evidence)"
     )
     return cursor.fetchone()
 
@@ -267,9 +280,15 @@ def main() -> None:
         with connection.cursor() as cursor:
             load_s = load(cursor, lo, hi, repo0, categories, version)
             size = counts(cursor)
-        print(f"loaded PRs {lo}..{hi} in {load_s:.1f} s → {size[0]:,} merged PRs, {size[1]:,} postmortems", flush=True)
+            answers = evidence_counts(cursor)
+        checked = check_against_rule()
+        print(
+            f"loaded PRs {lo}..{hi} in {load_s:.1f} s → {size[0]:,} merged PRs, {size[1]:,} postmortems, "
+            f"{size[2]:,} evidence rows; answers {answers}; {checked} sampled answers equal the product's rule",
+            flush=True,
+        )
         result = measure(client, (period.start, period.end))
-        result |= {"size": size, "load_s": load_s}
+        result |= {"size": size, "load_s": load_s, "answers": answers, "rule_checked": checked}
         api_ms, full_ms, headline_ms = (result[name][0] for name in ("api", "full_sql", "headline_sql"))
         print(
             f"  API median {api_ms:.1f} ms, full-report SQL {full_ms:.1f} ms (ratio {api_ms / full_ms:.2f}), "
@@ -305,22 +324,23 @@ def write_results(results: list[dict]) -> None:
         "- Baselines, both hand-written PostgreSQL run through psycopg in the same process:",
         "  - **full-report SQL** (`bench/report/full_sql.py`): every number the API returns — headline and "
         "previous month, categories and recurring ones, detection methods, checklist items and gap kinds, "
-        "proposed steps, actions and backlog, defect lifetime, and the 12-month trend of all of them — in 7 "
+        "proposed steps, actions and backlog, defect lifetime, staging verification of merges, hotfixes and "
+        f"introducing PRs, and the 12-month trend of all of them — in {len(STATEMENTS)} "
         "statements written for speed on the existing indexes. The run checks that its result equals the API's "
         f"JSON ({big['compared']} numbers compared, all equal).",
         "  - **headline SQL** (`HAND_SQL` in `bench/report/bench.py`): only this month's headline (deployments, "
         "hotfixes, opened, approved, overdue, SLA, MTTR median/p90, time to approval) in one statement; the run "
         "checks the API's headline equals it.",
         "",
-        "| merged PRs | postmortems | API (ms) | full-report SQL (ms) | API / full SQL | headline SQL (ms) "
-        "| API / headline SQL | queries per request |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
+        "| merged PRs | postmortems | evidence rows | API (ms) | full-report SQL (ms) | API / full SQL "
+        "| headline SQL (ms) | API / headline SQL | queries per request |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |",
     ]
     for r in results:
         a, f, h = (r[name][0] for name in ("api", "full_sql", "headline_sql"))
         lines.append(
-            f"| {r['size'][0]:,} | {r['size'][1]:,} | {a:.1f} | {f:.1f} | {a / f:.2f} | {h:.1f} | {a / h:.2f} "
-            f"| {r['queries']} |"
+            f"| {r['size'][0]:,} | {r['size'][1]:,} | {r['size'][2]:,} | {a:.1f} | {f:.1f} | {a / f:.2f} "
+            f"| {h:.1f} | {a / h:.2f} | {r['queries']} |"
         )
     verdict_time = "met" if api_ms < 1000 else "NOT met"
     verdict_ratio = "met" if api_ms <= 3 * full_ms else "NOT met"
@@ -336,6 +356,9 @@ def write_results(results: list[dict]) -> None:
         f"{', '.join(f'{t:.0f}' for t in big['full_sql'][1])}; headline SQL "
         f"{', '.join(f'{t:.0f}' for t in big['headline_sql'][1])}.",
         f"- Headline numbers (identical from API and SQL): {big['numbers']}",
+        f"- Evidence (SPEC §10, `bench/report/evidence_load.py`): a staging deployment or a `ci` check, then a "
+        f"production deployment, for every merged PR; stored answers {big['answers']}; "
+        f"{big['rule_checked']} PRs sampled at random got the same answer from the product's rule (`verdict_for`).",
         "",
     ]
     section = "\n".join(lines)
