@@ -85,10 +85,12 @@ WHERE u.username = %(busy)s AND p.owner_id = u.id AND p.team_id = (
 ORDER BY p.id LIMIT 1;
 
 INSERT INTO postmortems_mergedpullrequest (repository_id, number, title, author_login, merged_at, merge_commit_sha,
-    base_branch, head_branch, head_repository, labels, is_hotfix, html_url, recorded_at)
+    base_branch, head_branch, head_repository, labels, is_hotfix, html_url, recorded_at, head_sha,
+    staging_verification, staging_reason, staging_evidence_ids, staging_override, staging_override_reason)
 SELECT big.repository_id, 2000000 + i, 'Hotfix step ' || i, 'bench-eng-' || (5 + 5 * (i %% 8)),
-       now() - interval '2 days' + make_interval(mins => i * 5), md5('big' || i), 'main', 'hotfix/step-' || i, '',
-       '["hotfix"]'::jsonb, true, '', now()
+       now() - interval '2 days' + make_interval(mins => i * 5), md5('big' || i) || left(md5('bm' || i), 8),
+       'main', 'hotfix/step-' || i, '', '["hotfix"]'::jsonb, true, '', now(),
+       md5('bh' || i) || left(md5('bhh' || i), 8), 'pending', '', '[]', '', ''
 FROM postmortems_postmortem big, generate_series(1, %(prs)s) i
 WHERE big.title = %(title)s AND NOT EXISTS (
     SELECT 1 FROM postmortems_hotfixpullrequest h WHERE h.postmortem_id = big.id);
@@ -114,9 +116,10 @@ JOIN LATERAL (SELECT m.user_id FROM postmortems_team_members m WHERE m.team_id =
 WHERE big.title = %(title)s AND NOT EXISTS (
     SELECT 1 FROM postmortems_preventionaction a WHERE a.postmortem_id = big.id);
 
-INSERT INTO postmortems_checklistassessment (postmortem_id, item_id, status, would_have_caught, ineffective, note)
+INSERT INTO postmortems_checklistassessment (postmortem_id, item_id, status, would_have_caught, ineffective, note,
+    evidence, evidence_reason, evidence_status, override_reason, source)
 SELECT big.id, i.id, CASE WHEN i.position %% 2 = 1 THEN 'skipped' ELSE 'followed' END,
-       CASE WHEN i.position %% 2 = 1 THEN true END, false, 'bench note'
+       CASE WHEN i.position %% 2 = 1 THEN true END, false, 'bench note', '[]', '', '', '', 'person'
 FROM postmortems_postmortem big JOIN postmortems_checklistitem i ON i.version_id = big.checklist_version_id
 WHERE big.title = %(title)s
 ON CONFLICT DO NOTHING;

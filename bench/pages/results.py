@@ -24,8 +24,10 @@ def _sizes() -> str:
 
     with connection.cursor() as cursor:
         cursor.execute(
-            "SELECT (SELECT count(*) FROM postmortems_postmortem), (SELECT count(*) FROM postmortems_mergedpullrequest),"
-            " (SELECT count(*) FROM postmortems_preventionaction), (SELECT count(*) FROM postmortems_evidence),"
+            "SELECT (SELECT count(*) FROM postmortems_postmortem),"
+            " (SELECT count(*) FROM postmortems_mergedpullrequest),"
+            " (SELECT count(*) FROM postmortems_preventionaction),"
+            " (SELECT count(*) FROM postmortems_evidence),"
             " (SELECT count(*) FROM postmortems_user)"
         )
         pms, prs, actions, evidence, users = cursor.fetchone()

@@ -20,11 +20,12 @@ PAGE_FILTER_VALUES = {
     "repository": "bench/repo-7",
     "team": "bench-2",
     "category": None,  # the first category's slug, read from the database
+    "owner": None,  # the busy engineer
     "overdue": "true",
     "month": REPORT_MONTH,
     "sort": "due",
 }
-API_FILTER_VALUES = {**PAGE_FILTER_VALUES, "owner": None}  # owner: the busy engineer
+API_FILTER_VALUES = dict(PAGE_FILTER_VALUES)
 
 
 @dataclass(frozen=True)
@@ -79,7 +80,10 @@ def api_list_routes() -> list[tuple[str, str, bool]]:
                     found.append((f"api:{pattern.name}", str(pattern.pattern), "pk" in str(pattern.pattern)))
 
     walk(get_resolver().url_patterns, "")
-    return sorted(set(found))
+    by_name = {}  # the router adds a `.json`-suffix twin of each route under the same name
+    for name, route, needs_pk in found:
+        by_name.setdefault(name, (name, route, needs_pk))
+    return sorted(by_name.values())
 
 
 def api_targets(*, big_record: int, values: dict) -> list[Target]:
