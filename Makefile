@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEV_ENV := DEBUG=true
 
-.PHONY: run test lint format install install-dev chromium clean bench-webhook bench-report bench-burst
+.PHONY: run test lint format install install-dev chromium clean bench-webhook bench-report bench-burst bench-pages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -64,3 +64,6 @@ bench-report: $(VENV)/.dev
 
 bench-burst: $(VENV)/.dev
 	bench/burst/run
+
+bench-pages: $(VENV)/.dev
+	bench/pages/run
