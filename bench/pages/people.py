@@ -1,4 +1,4 @@
-"""The people on top of the report bench's data: engineers and leads in teams, owners, one big record.
+"""The people on top of the report bench's data: teams, engineers and leads, owners, one big record.
 
 Set-based SQL, re-runnable after each slice the report bench loads: users and memberships are
 inserted once (ON CONFLICT DO NOTHING), owners are given only to rows that have none yet, so the
@@ -11,6 +11,20 @@ LEAD = "bench-lead-1"  # a lead who is a member of the first team (20,000 record
 BIG_RECORD_TITLE = "bench big record: many actions and hotfix PRs"
 BIG_ACTIONS = 60
 BIG_PRS = 30
+
+# The report bench's hotfixes all fall in repositories 0, 10, 20, 30 and 40 (PR numbers ending in 0),
+# which its setup gives to one team: one team would hold every record. Here repositories go to teams
+# in blocks of ten, so each team owns one of them and a fifth of the records, as in an organisation.
+TEAMS_SQL = """
+UPDATE postmortems_repository r SET team_id = t.id
+FROM (SELECT id, row_number() OVER (ORDER BY id) - 1 AS idx FROM postmortems_team WHERE slug LIKE 'bench-%%') t
+WHERE r.full_name LIKE 'bench/repo-%%' AND t.idx = (substr(r.full_name, 12)::int / 10) %% 5
+  AND r.team_id IS DISTINCT FROM t.id;
+
+UPDATE postmortems_postmortem p SET team_id = r.team_id
+FROM postmortems_repository r
+WHERE p.repository_id = r.id AND p.team_id IS DISTINCT FROM r.team_id;
+"""
 
 USERS_SQL = """
 INSERT INTO postmortems_user (password, is_superuser, username, first_name, last_name, email, is_staff, is_active,
@@ -33,7 +47,7 @@ SELECT t.id, u.id
 FROM postmortems_user u
 JOIN (SELECT id, row_number() OVER (ORDER BY id) - 1 AS idx FROM postmortems_team WHERE slug LIKE 'bench-%%') t
   ON t.idx = CASE WHEN u.username LIKE 'bench-lead-%%' THEN substr(u.username, 12)::int - 1
-                  ELSE substr(u.username, 10)::int %% 5 END
+                  ELSE substr(u.username, 11)::int %% 5 END
 WHERE u.username LIKE 'bench-%%'
 ON CONFLICT DO NOTHING;
 """
@@ -135,6 +149,7 @@ ON CONFLICT DO NOTHING;
 def load_people(cursor) -> None:
     """Users, teams' members, owners of the records and actions loaded so far, and the big record."""
     params = {"engineers": ENGINEERS, "busy": BUSY, "title": BIG_RECORD_TITLE, "actions": BIG_ACTIONS, "prs": BIG_PRS}
+    cursor.execute(TEAMS_SQL, params)
     cursor.execute(USERS_SQL, params)
     cursor.execute(OWNERS_SQL, params)
     cursor.execute(BIG_RECORD_SQL, params)

@@ -17,7 +17,7 @@ PAGE_FILTER_VALUES = {
     "q": "outage",
     "status": "in_review",
     "severity": "SEV2",
-    "repository": "bench/repo-7",
+    "repository": "bench/repo-0",  # the busy engineer's team's (bench-2 is another team's)
     "team": "bench-2",
     "category": None,  # the first category's slug, read from the database
     "owner": None,  # the busy engineer
