@@ -72,16 +72,14 @@ def section(outcome: dict, *, db_name: str, reps: int, reused: bool) -> str:
         )
     (page_p95, page_med, page_q), (api_p95, api_med, api_q) = report["page"], report["api"]
     ratio = page_p95 / api_p95
+    small = report["small"]
+    small_counts = f"{small[0]} and {small[1]} at 10%" if small[0] is not None else "not read at 10%"
     lines += [
         "",
         f"- Report page against the report API (same month, timed in turns): page p95 {page_p95:.0f} ms "
         f"(median {page_med:.0f}), API p95 {api_p95:.0f} ms (median {api_med:.0f}) → **{ratio:.2f}×** "
         f"(target ≤ {REPORT_RATIO}×: {'met' if ratio <= REPORT_RATIO else 'NOT met'}; median ratio "
-        f"{page_med / api_med:.2f}×). Queries: page {page_q}, API {api_q} at full size; "(
-            f"{report['small'][0]} and {report['small'][1]} at 10%."
-            if report["small"][0] is not None
-            else "10% not read."
-        ),
+        f"{page_med / api_med:.2f}×). Queries: page {page_q}, API {api_q} at full size; {small_counts}.",
         f"- Every target under {TARGET_MS} ms: "
         f"{'yes' if all(r['p95'] < TARGET_MS for r in rows) else 'NO'}; every query count constant: "
         f"{'yes' if all(r['queries_small'] == r['queries_full'] for r in rows) else 'NO (or not read)'}.",
