@@ -6,7 +6,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 DEV_ENV := DEBUG=true
 
-.PHONY: run test lint format install install-dev chromium clean bench-webhook bench-report bench-burst bench-backfill
+.PHONY: run test lint format install install-dev chromium clean bench-webhook bench-report bench-burst bench-backfill \
+	bench-pages
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -67,3 +68,6 @@ bench-burst: $(VENV)/.dev
 
 bench-backfill: $(VENV)/.dev
 	bench/backfill/run
+
+bench-pages: $(VENV)/.dev
+	bench/pages/run

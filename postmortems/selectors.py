@@ -13,6 +13,7 @@ from .models import (
     OPEN_STATUSES,
     ChecklistAssessment,
     ChecklistTemplateVersion,
+    HotfixPullRequest,
     MergedPullRequest,
     MissingChecklistItem,
     Postmortem,
@@ -42,9 +43,11 @@ def visible_postmortems(user: User) -> QuerySet[Postmortem]:
         return qs
     if not (user and user.is_authenticated):
         return qs.none()
-    return qs.filter(
-        Q(team__isnull=True) | Q(team__members=user) | Q(owner=user) | Q(reviewer=user) | Q(actions__owner=user)
-    ).distinct()
+    # Subqueries rather than joins: no row is repeated, so no DISTINCT over wide rows, and a list
+    # ordered by an indexed column can stop at its page instead of sorting every visible record.
+    teams = Team.members.through.objects.filter(user_id=user.pk).values("team_id")
+    acting = PreventionAction.objects.filter(owner_id=user.pk).values("postmortem_id")
+    return qs.filter(Q(team__isnull=True) | Q(team_id__in=teams) | Q(owner=user) | Q(reviewer=user) | Q(pk__in=acting))
 
 
 def postmortem_detail_queryset(user: User) -> QuerySet[Postmortem]:
@@ -260,12 +263,11 @@ def visible_merged_prs(user: User) -> QuerySet[MergedPullRequest]:
         return prs
     if not (user and user.is_authenticated):
         return prs.none()
-    covering = visible_postmortems(user).values("pk")
-    return prs.filter(
-        Q(repository__team__isnull=True)
-        | Q(repository__team__in=Team.objects.filter(members=user).values("pk"))
-        | Q(hotfix__postmortem__in=covering)
-    )
+    # Subqueries, not joins: a million PRs are filtered by two small sets of ids.
+    teams = Team.members.through.objects.filter(user_id=user.pk).values("team_id")
+    repositories = Repository.objects.filter(Q(team__isnull=True) | Q(team_id__in=teams)).values("pk")
+    covered = HotfixPullRequest.objects.filter(postmortem__in=visible_postmortems(user).values("pk"))
+    return prs.filter(Q(repository_id__in=repositories) | Q(pk__in=covered.values("merged_pr_id")))
 
 
 def teams_with_members(user: User) -> QuerySet[Team]:

@@ -48,6 +48,7 @@ class PostmortemFilter(django_filters.FilterSet):
     category = django_filters.ModelChoiceFilter(
         queryset=FailureCategory.objects.all(), to_field_name="slug", empty_label="Any category"
     )
+    owner = django_filters.CharFilter(field_name="owner__username", label="Owner (username)")
     overdue = django_filters.BooleanFilter(
         method="filter_overdue",
         label="Overdue",

@@ -180,6 +180,9 @@ class MergedPullRequest(models.Model):
                 name="merged_pr_merged_cover_idx",
             ),
             models.Index(fields=["repository", "merged_at"], name="merged_pr_repo_merged_idx"),
+            # What the visibility rule reads (selectors.visible_merged_prs), so an engineer's count of
+            # a million PRs reads this index, not the table.
+            models.Index(fields=["repository", "id"], name="merged_pr_visibility_idx"),
             models.Index(fields=["is_hotfix", "merged_at"], name="merged_pr_hotfix_merged_idx"),
             # New evidence names commits: find the merged PRs it is about.
             models.Index(fields=["repository", "merge_commit_sha"], name="merged_pr_repo_merge_sha_idx"),

@@ -7,14 +7,12 @@ to `Plotly.newPlot`; `report_charts` adds each chart's table fallback.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass
 from typing import Any
 
-import plotly.graph_objects as go
-
 from ..choices import DetectionMethod, GapKind, colour_for
 from .data import MonthlyReport, TrendMonth
+from .figures import Figure, trace
 
 # Detection methods grouped the way a lead reads them: machines, eyes, customers.
 DETECTION_GROUPS: list[tuple[str, list[str], str]] = [
@@ -48,14 +46,13 @@ def _percent(rate: float | None) -> float | None:
     return None if rate is None else round(rate * 100, 2)
 
 
-def _plain(fig: go.Figure) -> dict[str, Any]:
-    # Round-trip through Plotly's own encoder so the dict is exactly what plotly.js expects.
-    return json.loads(fig.to_json())
+def _plain(fig: Figure) -> dict[str, Any]:
+    return fig.plain()
 
 
 def hotfix_figure(trend: Trend) -> dict[str, Any]:
     months = [m.month for m in trend]
-    fig = go.Figure()
+    fig = Figure()
     fig.add_bar(x=months, y=[m.deployments for m in trend], name="Deployments", marker_color="#b8c4d6")
     fig.add_bar(x=months, y=[m.hotfixes for m in trend], name="Hotfixes", marker_color="#b42318")
     fig.add_scatter(
@@ -82,7 +79,7 @@ def category_figure(trend: Trend, names: dict[str, str]) -> dict[str, Any]:
     """Stacked per month; a hatched bar means the category is recurring in that month."""
     months = [m.month for m in trend]
     slugs = sorted({slug for m in trend for slug in m.by_category}, key=lambda s: names.get(s, s))
-    fig = go.Figure()
+    fig = Figure()
     for index, slug in enumerate(slugs):
         recurring = [slug in m.recurring_categories for m in trend]
         fig.add_bar(
@@ -114,8 +111,9 @@ def checklist_heatmap(trend: Trend) -> dict[str, Any]:
     months = [m.month for m in trend]
     items = _checklist_items(trend)
     z = [[_gap_count(m, item) for m in trend] for item in items]
-    fig = go.Figure(
-        go.Heatmap(
+    fig = Figure(
+        trace(
+            "heatmap",
             x=months,
             y=items,
             z=z,
@@ -132,7 +130,7 @@ def checklist_heatmap(trend: Trend) -> dict[str, Any]:
 
 def detection_figure(trend: Trend) -> dict[str, Any]:
     months = [m.month for m in trend]
-    fig = go.Figure()
+    fig = Figure()
     for label, methods, colour in DETECTION_GROUPS:
         fig.add_bar(
             x=months,
@@ -146,7 +144,7 @@ def detection_figure(trend: Trend) -> dict[str, Any]:
 
 def actions_figure(trend: Trend) -> dict[str, Any]:
     months = [m.month for m in trend]
-    fig = go.Figure()
+    fig = Figure()
     fig.add_bar(x=months, y=[m.actions.created for m in trend], name="Created", marker_color="#b8c4d6")
     fig.add_bar(x=months, y=[m.actions.completed for m in trend], name="Completed", marker_color="#1e7a3c")
     fig.add_bar(x=months, y=[m.actions.open_past_due for m in trend], name="Open past due", marker_color="#b42318")
@@ -170,7 +168,7 @@ def actions_figure(trend: Trend) -> dict[str, Any]:
 
 def mitigation_debt_figure(trend: Trend) -> dict[str, Any]:
     months = [m.month for m in trend]
-    fig = go.Figure()
+    fig = Figure()
     fig.add_scatter(
         x=months,
         y=[m.actions.open_temporary_mitigations for m in trend],
@@ -296,7 +294,7 @@ STAGING_LINES = [
 def staging_figure(trend: Trend) -> dict[str, Any]:
     """SPEC §10: the share of production changes verified in staging first, month by month."""
     months = [m.month for m in trend]
-    fig = go.Figure()
+    fig = Figure()
     for label, name, colour in STAGING_LINES:
         fig.add_scatter(
             x=months,

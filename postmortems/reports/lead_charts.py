@@ -7,11 +7,10 @@ from __future__ import annotations
 
 from typing import Any
 
-import plotly.graph_objects as go
-
 from ..choices import CaughtIn
 from .charts import Chart, ChartTable, Trend, _layout, _pct, _percent, _plain, report_charts
 from .data import MonthlyReport
+from .figures import Figure
 from .lead_data import TeamNumbers
 
 # Where it should have been caught, in pipeline order; "not recorded" last.
@@ -26,7 +25,7 @@ CAUGHT_IN_STAGES: list[tuple[str, str, str]] = [
 
 def caught_in_figure(trend: Trend) -> dict[str, Any]:
     months = [m.month for m in trend]
-    fig = go.Figure()
+    fig = Figure()
     for stage, label, colour in CAUGHT_IN_STAGES:
         fig.add_bar(x=months, y=[m.caught_in.get(stage, 0) for m in trend], name=label, marker_color=colour)
     fig.update_layout(_layout("Where incidents should have been caught", barmode="stack"))
@@ -42,7 +41,7 @@ def _caught_in_table(trend: Trend) -> ChartTable:
 
 def upkeep_figure(trend: Trend) -> dict[str, Any]:
     months = [m.month for m in trend]
-    fig = go.Figure()
+    fig = Figure()
     fig.add_bar(
         x=months, y=[m.upkeep.hotfix_hours for m in trend], name="Hours spent on hotfixes", marker_color="#b42318"
     )
@@ -87,7 +86,7 @@ def page_charts(report: MonthlyReport) -> list[Chart]:
 
 def teams_figure(teams: tuple[TeamNumbers, ...]) -> dict[str, Any]:
     names = [t.team for t in teams]
-    fig = go.Figure()
+    fig = Figure()
     fig.add_bar(x=names, y=[_percent(t.hotfix_rate) for t in teams], name="Hotfix rate (%)", marker_color="#b42318")
     fig.add_bar(x=names, y=[_percent(t.sla_met_rate) for t in teams], name="SLA met (%)", marker_color="#1e7a3c")
     fig.add_bar(

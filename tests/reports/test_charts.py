@@ -1,10 +1,12 @@
 """reports/charts.py: Plotly figures and table fallbacks built from the report, never from the database."""
 
+import json
 from datetime import date
 
+import plotly.graph_objects as go
 import pytest
 
-from postmortems.reports import MonthlyReport, Scope, build_monthly_report, report_charts
+from postmortems.reports import MonthlyReport, Scope, build_monthly_report, page_charts, report_charts, teams_chart
 
 CHART_IDS = ["hotfixes", "categories", "checklist", "detection", "actions", "mitigations", "staging"]
 
@@ -87,3 +89,11 @@ def test_action_and_mitigation_charts_follow_the_action_numbers(report):
 def test_a_stored_snapshot_draws_the_same_charts(report):
     again = MonthlyReport.from_json(report.as_json())
     assert report_charts(again) == report_charts(report)
+
+
+def test_every_figure_is_what_plotlys_own_encoder_gives(report):
+    # The figures are built as plain dicts (reports/figures.py); read back through Plotly's graph
+    # objects, which validate every property, each one must come out unchanged.
+    figures = [chart.figure for chart in page_charts(report)] + [teams_chart(report).figure]
+    for figure in figures:
+        assert json.loads(go.Figure(figure).to_json()) == figure
