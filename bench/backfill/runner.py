@@ -33,11 +33,11 @@ import psycopg
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
+from bench.results_file import replace_section  # noqa: E402
 from bench.webhook.runner import machine  # noqa: E402
 from tests.github.fake_history import History  # noqa: E402
 
 PG = os.environ.get("BENCH_PG_URL", "postgres://postgres@127.0.0.1:5432")
-RESULTS = ROOT / "bench" / "RESULTS.md"
 START_MARK, END_MARK = "<!-- bench:backfill:start -->", "<!-- bench:backfill:end -->"
 FULL_NAME = "acme/shop"
 START, END = datetime(2025, 1, 1, tzinfo=UTC), datetime(2025, 12, 31, 23, 59, 59, tzinfo=UTC)
@@ -207,16 +207,7 @@ def render(args, history, spent, seeded, out, left, wall, evidence, checks) -> s
 
 
 def write_results(section: str) -> None:
-    """Replace our section (between its markers), leaving the other benchmarks' alone."""
-    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-    start = text.find(START_MARK)
-    if start >= 0:
-        end = text.find(END_MARK, start) + len(END_MARK)
-        text = text[:start] + section + text[end:]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    RESULTS.write_text(text)
-    print(f"updated {RESULTS}")
+    replace_section(section, starts_with=START_MARK, ends_with=END_MARK)
 
 
 if __name__ == "__main__":

@@ -6,12 +6,11 @@ import os
 from collections import Counter
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from pathlib import Path
 
 from bench.burst import mix
+from bench.results_file import replace_section
 from bench.webhook.runner import machine
 
-RESULTS = Path(__file__).resolve().parents[1] / "RESULTS.md"
 HEADING_PREFIX = "## Burst:"  # finds this section whatever its heading said before
 HEADING = f"{HEADING_PREFIX} pull_request and evidence deliveries, then the drain (issues 7, 13, 17)"
 END = "<!-- bench:burst:end -->"
@@ -153,14 +152,4 @@ def section(results: list[ModeResult], args) -> str:
 
 
 def write_results(section_text: str) -> None:
-    """Replace our section (from its heading to its end marker), leaving the other benchmarks' alone."""
-    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-    start = text.find(HEADING_PREFIX)
-    if start >= 0:
-        end = text.find(END, start)
-        end = end + len(END) if end >= 0 else (text.find("\n## ", start + 1) + 1 or len(text))
-        text = text[:start] + section_text + text[end:]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section_text + "\n"
-    RESULTS.write_text(text)
-    print(f"updated {RESULTS}")
+    replace_section(section_text, starts_with=HEADING_PREFIX, ends_with=END)

@@ -23,9 +23,9 @@ MARKER = "bench_pages_loaded"
 
 
 def report_bench():
-    """bench/report/bench.py as a module (it is a script, not a package); its loaders are what we reuse."""
+    """bench/report/runner.py as a module (it is a script, not a package); its loaders are what we reuse."""
     sys.path.insert(0, str(ROOT / "bench" / "report"))  # its own imports (full_sql) sit beside it
-    spec = importlib.util.spec_from_file_location("report_bench", ROOT / "bench" / "report" / "bench.py")
+    spec = importlib.util.spec_from_file_location("report_bench", ROOT / "bench" / "report" / "runner.py")
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module

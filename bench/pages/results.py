@@ -7,7 +7,8 @@ import platform
 from datetime import UTC, datetime
 from pathlib import Path
 
-RESULTS = Path(__file__).resolve().parents[1] / "RESULTS.md"
+from bench.results_file import replace_section  # runner.py puts the repository root on sys.path
+
 START, END = "<!-- bench:pages:start -->", "<!-- bench:pages:end -->"
 TARGET_MS, REPORT_RATIO = 200, 1.2
 
@@ -99,10 +100,4 @@ def section(outcome: dict, *, db_name: str, reps: int, reused: bool) -> str:
 
 
 def write(section: str) -> None:
-    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n"
-    if START in text and END in text:
-        text = text[: text.index(START)] + section + text[text.index(END) + len(END) :]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    RESULTS.write_text(text)
-    print(f"updated {RESULTS}")
+    replace_section(section, starts_with=START, ends_with=END)

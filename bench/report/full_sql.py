@@ -1,7 +1,7 @@
 """Hand-written SQL for every number of the monthly report (SPEC §5), scope "everything".
 
 SPEC §7 compares the report with "the hand-written SQL for the same numbers". The
-headline query in bench.py computes a dozen of them; the API returns several hundred
+headline query in runner.py computes a dozen of them; the API returns several hundred
 (the 12-month trend, categories, checklist items, actions, ...). This module is the
 like-for-like baseline: plain PostgreSQL, one statement per family of tables, using
 the existing indexes, no ORM, no temporary tables, nothing precomputed (the statements are in
@@ -21,7 +21,7 @@ from collections import defaultdict
 from datetime import date, datetime, tzinfo
 from typing import Any
 
-from full_sql_statements import STATEMENTS  # next to this module, on sys.path with bench.py
+from full_sql_statements import STATEMENTS  # next to this module, on sys.path with runner.py
 
 from postmortems.months import shift_month
 from postmortems.reports import month_period

@@ -24,7 +24,6 @@ import requests
 
 ROOT = Path(__file__).resolve().parents[2]
 HERE = Path(__file__).resolve().parent
-RESULTS = ROOT / "bench" / "RESULTS.md"
 PAYLOAD = Path("/work/shared/fixtures/github/webhooks/pull_request.opened.json")
 PG = "postgres://postgres@127.0.0.1:5432"
 SECRET = "bench-webhook-secret"
@@ -385,13 +384,9 @@ def phase_rows(phases: dict) -> list[str]:
 
 
 def write_results(section: str) -> None:
-    text = RESULTS.read_text() if RESULTS.exists() else "# Benchmark results\n\nWritten by the commands in `bench/`.\n"
-    if START in text and END in text:
-        text = text[: text.index(START)] + section + text[text.index(END) + len(END) :]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    RESULTS.write_text(text)
-    print(f"updated {RESULTS}")
+    from bench.results_file import replace_section  # the repository root is on sys.path from main()
+
+    replace_section(section, starts_with=START, ends_with=END)
 
 
 if __name__ == "__main__":

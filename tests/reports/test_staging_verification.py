@@ -120,13 +120,13 @@ def test_the_page_shows_the_table(march, client):
 
 @pytest.fixture
 def full_sql(monkeypatch):
-    """bench/report's hand-written SQL (not a package: its directory goes on the path, as bench.py runs it)."""
+    """bench/report's hand-written SQL (not a package: its directory goes on the path, as runner.py runs it)."""
     monkeypatch.syspath_prepend(str(Path(__file__).resolve().parents[2] / "bench" / "report"))
     return importlib.import_module("full_sql")
 
 
 # SPEC §12's parts have no hand-written SQL in the bench (yet): they are left out of the comparison,
-# as bench/report/bench.py leaves them out.
+# as bench/report/runner.py leaves them out.
 SECOND_EDITION_KEYS = ("findings", "caught_in", "dora_bands", "upkeep", "teams")
 SECOND_EDITION_TREND_KEYS = ("caught_in", "upkeep")
 

@@ -24,6 +24,8 @@ ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "tracker.settings")
 
+from bench.results_file import replace_section  # noqa: E402 (the repository root is on sys.path now)
+
 DB_NAME = os.environ.get("BENCH_REPORT_DB", "pm_bench_report")
 # Every 10th PR is a hotfix with its own postmortem → 100,000 postmortems; two evidence rows per PR.
 N_PRS = int(os.environ.get("BENCH_REPORT_PRS", "1000000"))  # smaller only to try the bench out
@@ -328,7 +330,7 @@ def write_results(results: list[dict]) -> None:
         f"introducing PRs, and the 12-month trend of all of them — in {len(STATEMENTS)} "
         "statements written for speed on the existing indexes. The run checks that its result equals the API's "
         f"JSON ({big['compared']} numbers compared, all equal).",
-        "  - **headline SQL** (`HAND_SQL` in `bench/report/bench.py`): only this month's headline (deployments, "
+        "  - **headline SQL** (`HAND_SQL` in `bench/report/runner.py`): only this month's headline (deployments, "
         "hotfixes, opened, approved, overdue, SLA, MTTR median/p90, time to approval) in one statement; the run "
         "checks the API's headline equals it.",
         "",
@@ -362,21 +364,8 @@ def write_results(results: list[dict]) -> None:
         "",
     ]
     section = "\n".join(lines)
-    _replace_section(section)
+    replace_section(section, starts_with="## Monthly report")
     print(section)
-
-
-def _replace_section(section: str) -> None:
-    """Put this benchmark's section into bench/RESULTS.md, in place of the previous run's."""
-    path = ROOT / "bench" / "RESULTS.md"
-    text = path.read_text() if path.exists() else "# Benchmark results\n\n"
-    start = text.find("## Monthly report")
-    if start >= 0:
-        end = text.find("\n## ", start + 1)
-        text = text[:start] + section + ("\n" + text[end + 1 :] if end >= 0 else "")
-    else:
-        text = text.rstrip("\n") + "\n\n" + section
-    path.write_text(text)
 
 
 SECOND_EDITION_KEYS = ("findings", "caught_in", "dora_bands", "upkeep", "teams")
