@@ -23,6 +23,9 @@ import redis
 import requests
 
 ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT))  # run as a script: `bench` is the repository's folder
+from bench.results_file import replace_section  # noqa: E402
+
 HERE = Path(__file__).resolve().parent
 PAYLOAD = Path("/work/shared/fixtures/github/webhooks/pull_request.opened.json")
 PG = "postgres://postgres@127.0.0.1:5432"
@@ -266,7 +269,6 @@ def main() -> None:
     args.product_db, args.floor_db = f"pm_bench_webhook{args.db_suffix}", f"pm_bench_floor{args.db_suffix}"
     args.redis_url = f"redis://127.0.0.1:6379/{args.redis_db}"
     args.max_clients = os.environ.get("GUNICORN_MAX_CLIENTS", "unset, its default")
-    sys.path.insert(0, str(ROOT))
     env = environments(args)
     work = ROOT / "bench" / ".work"
     work.mkdir(parents=True, exist_ok=True)
@@ -384,8 +386,6 @@ def phase_rows(phases: dict) -> list[str]:
 
 
 def write_results(section: str) -> None:
-    from bench.results_file import replace_section  # the repository root is on sys.path from main()
-
     replace_section(section, starts_with=START, ends_with=END)
 
 

@@ -20,14 +20,11 @@ from tests.support.processes import ROOT
 from tracker.celery import app as celery_app
 
 
-def test_database_url(settings) -> str:
+def child_database_url(settings) -> str:
     """The test database (not the configured one) as a DATABASE_URL for a child process."""
     db = settings.DATABASES["default"]
     auth = quote(db["USER"]) + (":" + quote(db["PASSWORD"]) if db["PASSWORD"] else "")
     return f"postgres://{auth}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-
-
-test_database_url.__test__ = False  # a helper, not a test
 
 
 @contextlib.contextmanager
@@ -35,7 +32,7 @@ def celery_worker(settings, redis_url: str, log_path: Path, **env: str) -> Itera
     """Start one solo worker process (its output in `log_path`, kept as `proc.log_path`); stop it after."""
     redis.Redis.from_url(redis_url).delete("celery")  # nothing left over from other tests
     environment = os.environ | {
-        "DATABASE_URL": test_database_url(settings),
+        "DATABASE_URL": child_database_url(settings),
         "REDIS_URL": redis_url,
         "DEBUG": "true",
         "SECRET_KEY": "e2e-secret-key",
