@@ -255,19 +255,57 @@ def merged_pr_in(
 # --- who may see and do what (SPEC §8) --------------------------------------------
 
 
-def visible_merged_prs(user: User) -> QuerySet[MergedPullRequest]:
+@dataclass(frozen=True)
+class MergedPrScope:
+    """Which merged PRs a user may see, read once: everything (leads), or an engineer's two parts.
+
+    An engineer sees the PRs of `repository_ids` (their teams' repositories and those of no team)
+    and the hotfix PRs outside them that records they may see cover (`covered_elsewhere`). Both are
+    read once as lists of ids, so the planner reads an index for each part instead of testing every
+    one of a million PRs against two subqueries; the parts never overlap, so a count is the sum of
+    two counts (bench/pages: the engineer's list went from 434 to about 130 ms).
+    """
+
+    everything: bool
+    repository_ids: tuple[int, ...] = ()
+    covered_elsewhere: tuple[int, ...] = ()
+
+    def apply(self, prs: QuerySet[MergedPullRequest]) -> QuerySet[MergedPullRequest]:
+        if self.everything:
+            return prs
+        return prs.filter(Q(repository_id__in=self.repository_ids) | Q(pk__in=self.covered_elsewhere))
+
+    def count(self, prs: QuerySet[MergedPullRequest]) -> int:
+        """How many of `prs` (this scope applied, any filters on top) there are."""
+        if self.everything:
+            return prs.count()
+        in_repositories = prs.filter(repository_id__in=self.repository_ids).count() if self.repository_ids else 0
+        elsewhere = prs.filter(pk__in=self.covered_elsewhere).count() if self.covered_elsewhere else 0
+        return in_repositories + elsewhere
+
+
+def merged_pr_scope(user: User) -> MergedPrScope:
     """Leads see every merged PR; an engineer those of their teams' repositories, of repositories
     with no team, and the hotfix PRs of records they may see."""
-    prs = MergedPullRequest.objects.select_related("repository")
     if is_lead(user):
-        return prs
+        return MergedPrScope(everything=True)
     if not (user and user.is_authenticated):
-        return prs.none()
-    # Subqueries, not joins: a million PRs are filtered by two small sets of ids.
+        return MergedPrScope(everything=False)
     teams = Team.members.through.objects.filter(user_id=user.pk).values("team_id")
-    repositories = Repository.objects.filter(Q(team__isnull=True) | Q(team_id__in=teams)).values("pk")
-    covered = HotfixPullRequest.objects.filter(postmortem__in=visible_postmortems(user).values("pk"))
-    return prs.filter(Q(repository_id__in=repositories) | Q(pk__in=covered.values("merged_pr_id")))
+    mine = Repository.objects.filter(Q(team__isnull=True) | Q(team_id__in=teams))
+    repositories = tuple(mine.order_by("pk").values_list("pk", flat=True))
+    elsewhere = (
+        HotfixPullRequest.objects.filter(postmortem__in=visible_postmortems(user).values("pk"))
+        .exclude(repository_id__in=repositories)
+        .order_by("merged_pr_id")
+        .values_list("merged_pr_id", flat=True)
+    )
+    return MergedPrScope(everything=False, repository_ids=repositories, covered_elsewhere=tuple(elsewhere))
+
+
+def visible_merged_prs(user: User, scope: MergedPrScope | None = None) -> QuerySet[MergedPullRequest]:
+    """The merged PRs `user` may see (see `merged_pr_scope`; pass the scope if it is already read)."""
+    return (scope or merged_pr_scope(user)).apply(MergedPullRequest.objects.select_related("repository"))
 
 
 def teams_with_members(user: User) -> QuerySet[Team]:

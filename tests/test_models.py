@@ -49,6 +49,16 @@ def test_one_postmortem_per_hotfix_pr():
     rejects(lambda: HotfixPullRequest.objects.create(merged_pr=pr, postmortem=PostmortemFactory()))
 
 
+def test_a_hotfix_link_keeps_its_prs_repository_whichever_record_it_moves_to():
+    pr = MergedPullRequestFactory()
+    link = HotfixPullRequest.objects.create(merged_pr=pr, postmortem=PostmortemFactory())
+    assert link.repository_id == pr.repository_id
+    link.postmortem = PostmortemFactory(repository=RepositoryFactory())
+    link.save()
+    link.refresh_from_db()
+    assert link.repository_id == pr.repository_id
+
+
 @pytest.mark.parametrize(
     "field, value",
     [

@@ -394,7 +394,7 @@ REST_FRAMEWORK = {
     # JSON only: the interactive docs live at /api/docs/. DRF's browsable API needs inline
     # styles that our Content-Security-Policy refuses.
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "postmortems.api.pagination.CountedPageNumberPagination",
     "PAGE_SIZE": 50,
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",

@@ -109,9 +109,9 @@ FROM postmortems_postmortem big, generate_series(1, %(prs)s) i
 WHERE big.title = %(title)s AND NOT EXISTS (
     SELECT 1 FROM postmortems_hotfixpullrequest h WHERE h.postmortem_id = big.id);
 
-INSERT INTO postmortems_hotfixpullrequest (merged_pr_id, postmortem_id, no_longer_hotfix, comment_state,
-    commit_status, commit_status_state, writeback_error, writeback_attempts, created_at)
-SELECT m.id, big.id, false, 'not_sent', '', 'not_sent', '', 0, now()
+INSERT INTO postmortems_hotfixpullrequest (merged_pr_id, repository_id, postmortem_id, no_longer_hotfix,
+    comment_state, commit_status, commit_status_state, writeback_error, writeback_attempts, created_at)
+SELECT m.id, m.repository_id, big.id, false, 'not_sent', '', 'not_sent', '', 0, now()
 FROM postmortems_mergedpullrequest m, postmortems_postmortem big
 WHERE big.title = %(title)s AND m.repository_id = big.repository_id AND m.number > 2000000
   AND NOT EXISTS (SELECT 1 FROM postmortems_hotfixpullrequest h WHERE h.merged_pr_id = m.id);

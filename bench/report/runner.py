@@ -97,9 +97,9 @@ FROM (SELECT *, number / 10 AS k FROM postmortems_mergedpullrequest
 JOIN postmortems_repository r ON r.id = m.repository_id
 ORDER BY m.merged_at;
 
-INSERT INTO postmortems_hotfixpullrequest (merged_pr_id, postmortem_id, no_longer_hotfix, comment_state,
-    commit_status, commit_status_state, writeback_error, writeback_attempts, created_at)
-SELECT m.id, p.id, false, 'not_sent', '', 'not_sent', '', 0, now()
+INSERT INTO postmortems_hotfixpullrequest (merged_pr_id, repository_id, postmortem_id, no_longer_hotfix,
+    comment_state, commit_status, commit_status_state, writeback_error, writeback_attempts, created_at)
+SELECT m.id, m.repository_id, p.id, false, 'not_sent', '', 'not_sent', '', 0, now()
 FROM postmortems_mergedpullrequest m JOIN postmortems_postmortem p ON p.title = 'bench pm ' || m.number
 WHERE m.is_hotfix AND m.number >= %(lo)s AND m.number < %(hi)s;
 

@@ -208,6 +208,12 @@ class HotfixPullRequest(models.Model):
 
     merged_pr = models.OneToOneField(MergedPullRequest, on_delete=models.PROTECT, related_name="hotfix")
     postmortem = models.ForeignKey("Postmortem", on_delete=models.PROTECT, related_name="hotfix_prs")
+    # The merged PR's repository, copied on save (a merged PR never changes repository, and a link
+    # never changes PR): visibility asks "covered hotfix PRs outside these repositories" of this
+    # table alone, instead of reading a million-row PR table once per covered PR.
+    repository = models.ForeignKey(
+        Repository, on_delete=models.PROTECT, related_name="+", editable=False, db_index=False
+    )
     # Set when a later edit/unlabel means the PR no longer looks like a hotfix; a lead decides.
     no_longer_hotfix = models.BooleanField(default=False)
     comment_id = models.BigIntegerField(null=True, blank=True)
@@ -225,6 +231,9 @@ class HotfixPullRequest(models.Model):
 
     class Meta:
         ordering = ["merged_pr__merged_at"]
+        indexes = [
+            models.Index(fields=["repository", "postmortem", "merged_pr"], name="hotfix_pr_visibility_idx"),
+        ]
         constraints = [
             choice_constraint("comment_state", WritebackState),
             choice_constraint("commit_status_state", WritebackState),
@@ -232,6 +241,11 @@ class HotfixPullRequest(models.Model):
 
     def __str__(self) -> str:
         return f"hotfix {self.merged_pr}"
+
+    def save(self, *args, **kwargs):
+        if self.repository_id is None:
+            self.repository_id = self.merged_pr.repository_id
+        super().save(*args, **kwargs)
 
 
 class WebhookDelivery(models.Model):

@@ -263,6 +263,30 @@ def test_merged_prs_list_shows_an_engineer_only_what_they_may_see(engineer, lead
     assert theirs.pk in everything
 
 
+def test_merged_prs_count_is_what_the_engineer_may_see_with_and_without_filters(engineer, lead, teams):
+    """The list's total is counted in two parts (their repositories; covered PRs elsewhere): it must
+    still be the number of PRs listed, each once, whatever the filter."""
+    ours = MergedPullRequestFactory(repository=teams["our_repo"])
+    our_hotfix = MergedPullRequestFactory(repository=teams["our_repo"], is_hotfix=True)
+    services.postmortem_open_for_hotfix(merged_pr=our_hotfix)  # covered and in our repository: once
+    no_team = MergedPullRequestFactory(repository=teams["no_team_repo"])
+    MergedPullRequestFactory(repository=teams["their_repo"])
+    covering_mine = MergedPullRequestFactory(repository=teams["their_repo"], is_hotfix=True)
+    record, _ = services.postmortem_open_for_hotfix(merged_pr=covering_mine)
+    Postmortem.objects.filter(pk=record.pk).update(owner=engineer)
+
+    def listed(query=""):
+        body = client_for(engineer).get(f"/api/v1/merged-prs/{query}").json()
+        assert body["count"] == len(body["results"])
+        return {pr["id"] for pr in body["results"]}
+
+    assert listed() == {ours.pk, our_hotfix.pk, no_team.pk, covering_mine.pk}
+    assert listed("?repository=acme/billing") == {covering_mine.pk}
+    assert listed("?repository=acme/forecast") == {ours.pk, our_hotfix.pk}
+    assert listed("?is_hotfix=true") == {our_hotfix.pk, covering_mine.pk}
+    assert client_for(lead).get("/api/v1/merged-prs/").json()["count"] == 5
+
+
 def test_teams_list_shows_members_to_the_team_and_to_leads_only(engineer, lead, teams):
     as_engineer = {t["slug"]: t["members"] for t in client_for(engineer).get("/api/v1/teams/").json()["results"]}
     assert as_engineer == {"forecasting": ["owner-engineer"], "billing": []}

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from drf_spectacular.utils import extend_schema
 from rest_framework import viewsets
 from rest_framework.decorators import action
@@ -29,8 +31,15 @@ class MergedPullRequestViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
     ordering = ["-merged_at", "-id"]
 
     def get_queryset(self):
-        prs = selectors.visible_merged_prs(self.request.user).select_related("staging_override_by")
-        return prs
+        return selectors.visible_merged_prs(self.request.user, self.scope).select_related("staging_override_by")
+
+    @cached_property
+    def scope(self) -> selectors.MergedPrScope:
+        return selectors.merged_pr_scope(self.request.user)
+
+    def count_rows(self, prs) -> int:
+        """The list's total (see `CountedPageNumberPagination`): an engineer's parts counted apart."""
+        return self.scope.count(prs)
 
     @extend_schema(
         summary="Override a skipped staging verification (leads)",
