@@ -188,6 +188,8 @@ class MergedPullRequest(models.Model):
             models.Index(fields=["repository", "merge_commit_sha"], name="merged_pr_repo_merge_sha_idx"),
             models.Index(fields=["repository", "head_sha"], name="merged_pr_repo_head_sha_idx"),
             models.Index(fields=["repository", "staging_verification"], name="merged_pr_repo_staging_idx"),
+            # A record page suggests the PRs the last production deployment brought (timeline.py).
+            models.Index(fields=["repository", "reached_production_at"], name="merged_pr_repo_reached_idx"),
         ]
 
     def __str__(self) -> str:
