@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import operator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import reduce
 
 from django.db.models import Exists, OuterRef, Prefetch, Q, QuerySet, Value
 from django.utils import timezone
@@ -36,18 +38,41 @@ def overdue_postmortems(*, now: datetime | None = None) -> QuerySet[Postmortem]:
     return Postmortem.objects.filter(overdue_q(now))
 
 
+def _visibility_reasons(user: User) -> tuple[Q, ...]:
+    """Why an engineer may see a record: no team, one of their teams, they own it, review it or own
+    one of its actions. Subqueries rather than joins: no row is repeated, so no DISTINCT."""
+    teams = Team.members.through.objects.filter(user_id=user.pk).values("team_id")
+    acting = PreventionAction.objects.filter(owner_id=user.pk).values("postmortem_id")
+    return (Q(team__isnull=True), Q(team_id__in=teams), Q(owner=user), Q(reviewer=user), Q(pk__in=acting))
+
+
 def visible_postmortems(user: User) -> QuerySet[Postmortem]:
-    """Leads see every record; engineers see their teams', their own and those of no team."""
+    """Leads see every record; engineers see their teams', their own and those of no team.
+
+    One filter (the reasons OR-ed): a list ordered by an indexed column stops at its page instead
+    of sorting every visible record. To join on the visible records, use `visible_postmortem_ids`.
+    """
     qs = Postmortem.objects.all()
     if is_lead(user):
         return qs
     if not (user and user.is_authenticated):
         return qs.none()
-    # Subqueries rather than joins: no row is repeated, so no DISTINCT over wide rows, and a list
-    # ordered by an indexed column can stop at its page instead of sorting every visible record.
-    teams = Team.members.through.objects.filter(user_id=user.pk).values("team_id")
-    acting = PreventionAction.objects.filter(owner_id=user.pk).values("postmortem_id")
-    return qs.filter(Q(team__isnull=True) | Q(team_id__in=teams) | Q(owner=user) | Q(reviewer=user) | Q(pk__in=acting))
+    return qs.filter(reduce(operator.or_, _visibility_reasons(user)))
+
+
+def visible_postmortem_ids(user: User) -> QuerySet:
+    """The ids of the records `user` may see, for `…__in=`: one index read per reason, united.
+
+    Other tables' rows that belong to visible records (actions, hotfix links) are found through
+    this: it reads about as many rows as the user sees, where the OR of `visible_postmortems`
+    tests each of the 100,000 records (bench/pages: 30 → 14 ms).
+    """
+    if is_lead(user):
+        return Postmortem.objects.order_by().values("pk")
+    if not (user and user.is_authenticated):
+        return Postmortem.objects.none().values("pk")
+    first, *rest = (Postmortem.objects.filter(reason).order_by().values("pk") for reason in _visibility_reasons(user))
+    return first.union(*rest)
 
 
 def postmortem_detail_queryset(user: User) -> QuerySet[Postmortem]:
@@ -295,7 +320,7 @@ def merged_pr_scope(user: User) -> MergedPrScope:
     mine = Repository.objects.filter(Q(team__isnull=True) | Q(team_id__in=teams))
     repositories = tuple(mine.order_by("pk").values_list("pk", flat=True))
     elsewhere = (
-        HotfixPullRequest.objects.filter(postmortem__in=visible_postmortems(user).values("pk"))
+        HotfixPullRequest.objects.filter(postmortem__in=visible_postmortem_ids(user))
         .exclude(repository_id__in=repositories)
         .order_by("merged_pr_id")
         .values_list("merged_pr_id", flat=True)

@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from postmortems import selectors, services
 from postmortems.choices import ActionKind, ActionStatus, AssessmentStatus, PostmortemStatus
-from postmortems.models import ChecklistTemplate, Repository, RepositoryName
+from postmortems.models import ChecklistTemplate, Postmortem, Repository, RepositoryName
 from tests.factories import (
     MergedPullRequestFactory,
     PostmortemFactory,
@@ -31,6 +31,12 @@ def test_engineers_see_their_teams_their_own_and_teamless_records(engineer, lead
     hidden = PostmortemFactory()
     assert set(selectors.visible_postmortems(engineer)) == {ours, owned_elsewhere, teamless, acting_elsewhere}
     assert hidden in selectors.visible_postmortems(lead)
+    # The id form (for joins) answers the same, each record once.
+    ids = list(
+        Postmortem.objects.filter(pk__in=selectors.visible_postmortem_ids(engineer)).values_list("pk", flat=True)
+    )
+    assert sorted(ids) == sorted(pm.pk for pm in (ours, owned_elsewhere, teamless, acting_elsewhere))
+    assert Postmortem.objects.filter(pk__in=selectors.visible_postmortem_ids(lead)).count() == 5
 
 
 def test_the_checklist_in_force_is_the_repositorys_template_or_the_default(lead):

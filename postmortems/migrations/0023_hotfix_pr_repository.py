@@ -7,10 +7,13 @@ merged-PR visibility rule reads.
 import django.db.models.deletion
 from django.db import migrations, models
 
+# A correlated subquery rather than UPDATE … FROM, so `make run`'s SQLite migrates too.
 FILL = """
-UPDATE postmortems_hotfixpullrequest h SET repository_id = m.repository_id
-FROM postmortems_mergedpullrequest m
-WHERE m.id = h.merged_pr_id AND h.repository_id IS NULL
+UPDATE postmortems_hotfixpullrequest SET repository_id = (
+    SELECT m.repository_id FROM postmortems_mergedpullrequest m
+    WHERE m.id = postmortems_hotfixpullrequest.merged_pr_id
+)
+WHERE repository_id IS NULL
 """
 
 

@@ -40,7 +40,7 @@ class ActionViewSet(
     ordering = ["id"]
 
     def get_queryset(self):
-        visible = selectors.visible_postmortems(self.request.user)
+        visible = selectors.visible_postmortem_ids(self.request.user)
         return PreventionAction.objects.filter(postmortem__in=visible).select_related("owner", "postmortem", "issue")
 
     def _write_serializer(self, **kwargs) -> s.ActionWriteSerializer:
