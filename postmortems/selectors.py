@@ -301,7 +301,8 @@ class MergedPrScope:
         return prs.filter(Q(repository_id__in=self.repository_ids) | Q(pk__in=self.covered_elsewhere))
 
     def count(self, prs: QuerySet[MergedPullRequest]) -> int:
-        """How many of `prs` (this scope applied, any filters on top) there are."""
+        """How many of `prs` this scope lets through. Give `prs` without the scope (filters only):
+        then each part's count reads its own index and nothing else."""
         if self.everything:
             return prs.count()
         in_repositories = prs.filter(repository_id__in=self.repository_ids).count() if self.repository_ids else 0

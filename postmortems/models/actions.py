@@ -16,8 +16,14 @@ class PreventionAction(models.Model):
     postmortem = models.ForeignKey("Postmortem", on_delete=models.PROTECT, related_name="actions")
     description = models.TextField()
     kind = models.CharField(max_length=24, choices=ActionKind.choices)
+    # Indexed with the record below: "records where they own an action" is read from the index alone.
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="owned_actions"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="owned_actions",
+        db_index=False,
     )
     due_date = models.DateField(null=True, blank=True)
     status = models.CharField(max_length=16, choices=ActionStatus.choices, default=ActionStatus.OPEN)
@@ -76,6 +82,7 @@ class PreventionAction(models.Model):
         ]
         indexes = [
             models.Index(fields=["owner", "status"], name="action_owner_status_idx"),
+            models.Index(fields=["owner", "postmortem"], name="action_owner_record_idx"),
             models.Index(fields=["status", "due_date"], name="action_status_due_idx"),
             # The monthly report: actions created, completed and due per month.
             models.Index(fields=["created_at"], name="action_created_idx"),

@@ -67,8 +67,14 @@ class Postmortem(models.Model):
         "Repository", null=True, blank=True, on_delete=models.PROTECT, related_name="postmortems"
     )
     team = models.ForeignKey("Team", null=True, blank=True, on_delete=models.SET_NULL, related_name="postmortems")
+    # Indexed with the id below (visibility reads "records they own" from the index alone).
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="owned_postmortems"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="owned_postmortems",
+        db_index=False,
     )
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -76,6 +82,7 @@ class Postmortem(models.Model):
         blank=True,
         on_delete=models.PROTECT,
         related_name="reviewed_postmortems",
+        db_index=False,
     )
     due_at = models.DateTimeField(null=True, blank=True)
     submitted_at = models.DateTimeField(null=True, blank=True)
@@ -164,6 +171,9 @@ class Postmortem(models.Model):
             # Every column the visibility rule reads (selectors.visible_postmortems): a list's count for
             # an engineer is read from this narrow index instead of every row of the table.
             models.Index(fields=["team", "owner", "reviewer", "id"], name="postmortem_visibility_idx"),
+            # The other reasons to see a record, each read from an index alone (visible_postmortem_ids).
+            models.Index(fields=["owner", "id"], name="postmortem_owner_id_idx"),
+            models.Index(fields=["reviewer", "id"], name="postmortem_reviewer_id_idx"),
         ]
 
     def __str__(self) -> str:

@@ -38,8 +38,9 @@ class MergedPullRequestViewSet(ApiViewMixin, viewsets.ReadOnlyModelViewSet):
         return selectors.merged_pr_scope(self.request.user)
 
     def count_rows(self, prs) -> int:
-        """The list's total (see `CountedPageNumberPagination`): an engineer's parts counted apart."""
-        return self.scope.count(prs)
+        """The list's total (see `CountedPageNumberPagination`): the same filters on every PR, then
+        an engineer's two parts counted apart, each from its own index."""
+        return self.scope.count(self.filter_queryset(MergedPullRequest.objects.all()))
 
     @extend_schema(
         summary="Override a skipped staging verification (leads)",
