@@ -64,8 +64,8 @@ def visible_postmortem_ids(user: User) -> QuerySet:
     """The ids of the records `user` may see, for `…__in=`: one index read per reason, united.
 
     Other tables' rows that belong to visible records (actions, hotfix links) are found through
-    this: it reads about as many rows as the user sees, where the OR of `visible_postmortems`
-    tests each of the 100,000 records (bench/pages: 30 → 14 ms).
+    this: it reads about as many index entries as the user sees, where the OR of
+    `visible_postmortems` tests every record in the table.
     """
     if is_lead(user):
         return Postmortem.objects.order_by().values("pk")
@@ -288,7 +288,7 @@ class MergedPrScope:
     and the hotfix PRs outside them that records they may see cover (`covered_elsewhere`). Both are
     read once as lists of ids, so the planner reads an index for each part instead of testing every
     one of a million PRs against two subqueries; the parts never overlap, so a count is the sum of
-    two counts (bench/pages: the engineer's list went from 434 to about 130 ms).
+    two counts (bench/pages).
     """
 
     everything: bool
