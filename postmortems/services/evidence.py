@@ -35,7 +35,7 @@ from .checklist_evidence import checklist_evidence_refresh
 from .evidence_staging import staging_verification_schedule
 from .records import repository_register
 from .staging_status import staging_status_for_evidence
-from .verification import merged_pr_verify
+from .verification import first_deployments, merged_pr_verify
 
 INSERT_BATCH = 500
 M = TypeVar("M", bound=models.Model)
@@ -273,8 +273,10 @@ def staging_verification_recompute(*, repository_pk: int, shas: Sequence[str]) -
     """
     with transaction.atomic(savepoint=False):
         affected = merged_prs_for_commits(repository_pk=repository_pk, shas=[str(sha) for sha in shas])
+        # Read once for all of them: the same repository, the same transaction.
+        firsts = first_deployments(repository_pk) if affected else None
         for merged_pr in affected:  # SPEC §10's rule, one PR at a time, here and nowhere else
-            merged_pr_verify(merged_pr=merged_pr)
+            merged_pr_verify(merged_pr=merged_pr, firsts=firsts)
         # Open PRs whose head these commits are (or were brought with) get their `staging-verified` status again.
         staging_status_for_evidence(repository_pk=repository_pk, shas=[str(sha) for sha in shas])
         # Drafts whose introducing PR this evidence concerns: their evidence steps answer again.

@@ -70,7 +70,10 @@ def _checks(merged_pr: MergedPullRequest, shas: set[str], names: list[str]) -> l
     ]
 
 
-def _first_deployments(repository_id: int) -> dict[str, datetime | None]:
+FirstDeployments = dict[str, datetime | None]
+
+
+def first_deployments(repository_id: int) -> FirstDeployments:
     """When the repository first reported a deployment to staging and to production, in one query.
 
     Each is the first row of the (repository, stage, occurred_at) index: a repository's
@@ -90,8 +93,12 @@ def _first_deployments(repository_id: int) -> dict[str, datetime | None]:
     return found or {"staging": None, "production": None}
 
 
-def staging_facts(merged_pr: MergedPullRequest) -> Facts:
-    """Everything the rule needs about one merged PR, in a fixed number of queries."""
+def staging_facts(merged_pr: MergedPullRequest, *, firsts: FirstDeployments | None = None) -> Facts:
+    """Everything the rule needs about one merged PR, in a fixed number of queries.
+
+    `firsts` is the repository's `first_deployments` when the caller already read it (a
+    recompute of several PRs of one repository asks once, not once per PR).
+    """
     pr = _shas(merged_pr)
     repository = merged_pr.repository
     production = _deployments(
@@ -100,7 +107,7 @@ def staging_facts(merged_pr: MergedPullRequest) -> Facts:
     staging = _deployments(merged_pr, Stage.STAGING, Q(status=EvidenceStatus.SUCCESS, sha__in=pr.commits))
     required = [str(name) for name in repository.staging_checks or []]
     deployed = {d.sha for d in staging}
-    firsts = _first_deployments(merged_pr.repository_id)
+    firsts = firsts if firsts is not None else first_deployments(merged_pr.repository_id)
     return Facts(
         production=production,
         staging=staging,
@@ -130,16 +137,18 @@ def contains_for(merged_pr: MergedPullRequest, candidates: list[Deployment]) -> 
     return later.__contains__
 
 
-def verdict_for(merged_pr: MergedPullRequest, *, previous: str | None = None) -> Verdict:
+def verdict_for(
+    merged_pr: MergedPullRequest, *, previous: str | None = None, firsts: FirstDeployments | None = None
+) -> Verdict:
     """The SPEC §10 answer for one merged PR, from the evidence stored now."""
-    facts = staging_facts(merged_pr)
+    facts = staging_facts(merged_pr, firsts=firsts)
     return verify(_shas(merged_pr), facts, contains=contains_for(merged_pr, list(facts.production)), previous=previous)
 
 
-def merged_pr_verify(*, merged_pr: MergedPullRequest) -> Verdict:
+def merged_pr_verify(*, merged_pr: MergedPullRequest, firsts: FirstDeployments | None = None) -> Verdict:
     """Recompute and store a merged PR's staging verification; an `unknown` answer is never made `skipped` later."""
     final = merged_pr.staging_verification if merged_pr.staging_verification != StagingVerification.PENDING else None
-    verdict = verdict_for(merged_pr, previous=final)
+    verdict = verdict_for(merged_pr, previous=final, firsts=firsts)
     MergedPullRequest.objects.filter(pk=merged_pr.pk).update(
         staging_verification=verdict.status,
         staging_reason=verdict.reason[:500],

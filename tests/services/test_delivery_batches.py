@@ -85,9 +85,9 @@ def verified_prs(monkeypatch):
     computed: list[int] = []
     real = evidence_service.merged_pr_verify
 
-    def counting(*, merged_pr):
+    def counting(*, merged_pr, **kwargs):
         computed.append(merged_pr.pk)
-        return real(merged_pr=merged_pr)
+        return real(merged_pr=merged_pr, **kwargs)
 
     monkeypatch.setattr(evidence_service, "merged_pr_verify", counting)
     return computed
