@@ -253,7 +253,9 @@ class HotfixPullRequest(models.Model):
 class WebhookDelivery(models.Model):
     """One accepted GitHub delivery, stored before it is acknowledged."""
 
-    delivery_id = models.CharField(max_length=100, unique=True)
+    # Unique through a constraint, not `unique=True`: that would add a second, pattern-matching
+    # index PostgreSQL keeps up to date on every delivery, and nothing searches ids by prefix.
+    delivery_id = models.CharField(max_length=100)
     event = models.CharField(max_length=100)
     action = models.CharField(max_length=100, blank=True)
     # The body as GitHub sent it; NULL once pruned (GITHUB_PAYLOAD_RETENTION_DAYS).
@@ -267,7 +269,10 @@ class WebhookDelivery(models.Model):
     class Meta:
         ordering = ["-received_at"]
         verbose_name_plural = "webhook deliveries"
-        constraints = [choice_constraint("status", DeliveryStatus)]
+        constraints = [
+            models.UniqueConstraint(fields=["delivery_id"], name="webhook_delivery_id_unique"),
+            choice_constraint("status", DeliveryStatus),
+        ]
         indexes = [models.Index(fields=["status", "received_at"], name="delivery_status_received_idx")]
 
     def __str__(self) -> str:
