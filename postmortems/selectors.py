@@ -38,10 +38,15 @@ def overdue_postmortems(*, now: datetime | None = None) -> QuerySet[Postmortem]:
     return Postmortem.objects.filter(overdue_q(now))
 
 
+def _team_ids(user: User) -> QuerySet:
+    """The ids of `user`'s teams, as a subquery."""
+    return Team.members.through.objects.filter(user_id=user.pk).values("team_id")
+
+
 def _visibility_reasons(user: User) -> tuple[Q, ...]:
     """Why an engineer may see a record: no team, one of their teams, they own it, review it or own
     one of its actions. Subqueries rather than joins: no row is repeated, so no DISTINCT."""
-    teams = Team.members.through.objects.filter(user_id=user.pk).values("team_id")
+    teams = _team_ids(user)
     acting = PreventionAction.objects.filter(owner_id=user.pk).values("postmortem_id")
     return (Q(team__isnull=True), Q(team_id__in=teams), Q(owner=user), Q(reviewer=user), Q(pk__in=acting))
 
@@ -317,8 +322,7 @@ def merged_pr_scope(user: User) -> MergedPrScope:
         return MergedPrScope(everything=True)
     if not (user and user.is_authenticated):
         return MergedPrScope(everything=False)
-    teams = Team.members.through.objects.filter(user_id=user.pk).values("team_id")
-    mine = Repository.objects.filter(Q(team__isnull=True) | Q(team_id__in=teams))
+    mine = Repository.objects.filter(Q(team__isnull=True) | Q(team_id__in=_team_ids(user)))
     repositories = tuple(mine.order_by("pk").values_list("pk", flat=True))
     elsewhere = (
         HotfixPullRequest.objects.filter(postmortem__in=visible_postmortem_ids(user))
